@@ -1,0 +1,67 @@
+# Parley: `make run` (embedded, SQLite + emulator) and `make test` (PostgreSQL + Redis).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+EMULATOR_PORT ?= 9900
+export PYTHONPATH := $(CURDIR)
+
+TEST_ENV := PARLEY_ENV=test \
+	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/parley} \
+	CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	CACHE_URL=$${TEST_CACHE_URL:-redis://127.0.0.1:6379/1} \
+	BANDWIDTH_SPECS_DIR=$${BANDWIDTH_SPECS_DIR:-$(CURDIR)/../shared/bandwidth-specs}
+
+RUN_ENV := PARLEY_ENV=development PORT=$(PORT) EMULATOR_PORT=$(EMULATOR_PORT) \
+	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) \
+	BANDWIDTH_MESSAGING_BASE_URL=http://127.0.0.1:$(EMULATOR_PORT)/api/v2 \
+	BANDWIDTH_VOICE_BASE_URL=http://127.0.0.1:$(EMULATOR_PORT)/api/v2 \
+	BANDWIDTH_NUMBERS_BASE_URL=http://127.0.0.1:$(EMULATOR_PORT)/api \
+	BANDWIDTH_OAUTH_TOKEN_URL=http://127.0.0.1:$(EMULATOR_PORT)/api/v1/oauth2/token \
+	BANDWIDTH_EMULATOR_URL=http://127.0.0.1:$(EMULATOR_PORT)
+
+.PHONY: run test lint bench install install-dev browser clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	mkdir -p var
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(VENV)/bin/honcho start -f Procfile.dev
+
+browser:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: install-dev browser
+	$(TEST_ENV) $(PY) -m config.wait_for_services
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) -m pytest
+
+bench: install-dev
+	$(TEST_ENV) $(PY) -m bench
+
+clean:
+	rm -rf var

@@ -1,0 +1,251 @@
+"""Parley settings, read from the environment through one ``environ.Env``.
+
+PARLEY_ENV selects the profile:
+- ``development`` (default): what ``make run`` embeds (SQLite, filesystem broker, file cache).
+- ``production``: every secret must come from the environment; a missing one stops start-up by name.
+- ``test``: what ``make test`` uses (PostgreSQL and Redis from DATABASE_URL and CELERY_BROKER_URL).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+PARLEY_ENV = env.str("PARLEY_ENV", default="development")
+if PARLEY_ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfigured(
+        f"PARLEY_ENV must be development, production or test, not {PARLEY_ENV!r}"
+    )
+PRODUCTION = PARLEY_ENV == "production"
+
+REQUIRED_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CACHE_URL",
+    "ALLOWED_HOSTS",
+    "PUBLIC_BASE_URL",
+    "FIELD_ENCRYPTION_KEY",
+    "BANDWIDTH_ACCOUNT_ID",
+    "BANDWIDTH_CLIENT_ID",
+    "BANDWIDTH_CLIENT_SECRET",
+)
+if PRODUCTION:
+    missing = [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, default="")]
+    if missing:
+        raise ImproperlyConfigured(
+            "Parley will not start in production without these environment variables: "
+            + ", ".join(missing)
+            + " (see .env.example)."
+        )
+
+DEV_SECRET = "parley-development-only-secret-key-never-use-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET)
+DEBUG = env.bool("DEBUG", default=PARLEY_ENV == "development")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A development key (urlsafe base64 of 32 bytes); production must set its own.
+FIELD_ENCRYPTION_KEY = env.str(
+    "FIELD_ENCRYPTION_KEY", default="cGFybGV5LWRldmVsb3BtZW50LWZpZWxkLWtleS0wMDA="
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "django_htmx",
+    "tenants",
+    "numbers",
+    "messaging",
+    "voice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "tenants.middleware.TenantMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.tenant",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'parley.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if env.bool("DATABASE_POOL", default=True):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX", default=10),
+            "timeout": 10,
+        }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server, worker and beat of make run share one file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+if PRODUCTION:
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Celery: Redis (or RabbitMQ) in tests and production; a filesystem broker for make run, so the
+# embedded default still runs tasks in a separate worker process without a Redis server.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# Bandwidth. OAuth2 client credentials are the way in; Basic (API user) is a fallback that
+# Bandwidth switches off on 2 Dec 2026.
+BANDWIDTH_ACCOUNT_ID = env.str("BANDWIDTH_ACCOUNT_ID", default="9900000")
+BANDWIDTH_CLIENT_ID = env.str("BANDWIDTH_CLIENT_ID", default="parley-dev")
+BANDWIDTH_CLIENT_SECRET = env.str("BANDWIDTH_CLIENT_SECRET", default="parley-dev-secret")
+BANDWIDTH_USERNAME = env.str("BANDWIDTH_USERNAME", default="")
+BANDWIDTH_PASSWORD = env.str("BANDWIDTH_PASSWORD", default="")
+BANDWIDTH_USE_BASIC_AUTH = env.bool("BANDWIDTH_USE_BASIC_AUTH", default=False)
+BANDWIDTH_MESSAGING_BASE_URL = env.str(
+    "BANDWIDTH_MESSAGING_BASE_URL", default="https://messaging.bandwidth.com/api/v2"
+)
+BANDWIDTH_VOICE_BASE_URL = env.str(
+    "BANDWIDTH_VOICE_BASE_URL", default="https://voice.bandwidth.com/api/v2"
+)
+BANDWIDTH_NUMBERS_BASE_URL = env.str(
+    "BANDWIDTH_NUMBERS_BASE_URL", default="https://dashboard.bandwidth.com/api"
+)
+BANDWIDTH_OAUTH_TOKEN_URL = env.str(
+    "BANDWIDTH_OAUTH_TOKEN_URL", default="https://api.bandwidth.com/api/v1/oauth2/token"
+)
+BANDWIDTH_CONNECT_TIMEOUT = env.float("BANDWIDTH_CONNECT_TIMEOUT", default=3.05)
+BANDWIDTH_READ_TIMEOUT = env.float("BANDWIDTH_READ_TIMEOUT", default=15.0)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tenants.authentication.ApiTokenAuthentication",
+        "tenants.authentication.TenantSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.IsTenantMember"],
+    "DEFAULT_PAGINATION_CLASS": "tenants.pagination.CreatedCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["tenants.throttling.ApiTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env.str("API_THROTTLE_RATE", default="1200/min")},
+    "EXCEPTION_HANDLER": "tenants.api_base.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Parley API",
+    "DESCRIPTION": "Numbers, messages and calls for one Parley tenant, authenticated by API token.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+import numbers as _numbers_app  # noqa: E402
+
+if not hasattr(_numbers_app, "__path__"):
+    raise ImproperlyConfigured(
+        "Python's standard library module 'numbers' was imported instead of Parley's numbers app. "
+        "Start Parley with the project root first on sys.path: `python -m <tool>` from the project "
+        "root, or PYTHONPATH=. (the Makefile and Procfile do this)."
+    )

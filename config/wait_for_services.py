@@ -1,0 +1,46 @@
+"""Fails fast, naming the service, when PostgreSQL or Redis is unreachable (``make test``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from urllib.parse import urlparse
+
+import psycopg
+import redis
+
+
+def main() -> int:
+    database_url = os.environ["DATABASE_URL"]
+    broker_url = os.environ["CELERY_BROKER_URL"]
+    problems = []
+    parsed = urlparse(database_url)
+    try:
+        psycopg.connect(
+            host=parsed.hostname,
+            port=parsed.port or 5432,
+            user=parsed.username,
+            password=parsed.password,
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.Error as exc:
+        problems.append(
+            f"PostgreSQL at {parsed.hostname}:{parsed.port or 5432} is unreachable: {exc}"
+        )
+    if broker_url.startswith("redis"):
+        try:
+            redis.Redis.from_url(broker_url, socket_connect_timeout=3).ping()
+        except redis.RedisError as exc:
+            problems.append(f"Redis at {broker_url} is unreachable: {exc}")
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(
+            "Start them (see README, 'Running the tests') and run make test again.", file=sys.stderr
+        )
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

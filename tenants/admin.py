@@ -1,0 +1,73 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from . import services
+from .models import ApiToken, Membership, Tenant
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+    fields = ["user", "role", "phone", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "status", "timezone", "created_at"]
+    list_filter = ["status", "timezone"]
+    search_fields = ["name", "slug", "id"]
+    readonly_fields = ["id", "created_at"]
+    inlines = [MembershipInline]
+    actions = ["suspend", "reactivate"]
+
+    @admin.action(description="Suspend the selected tenants")
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
+        for tenant in queryset:
+            services.tenant_suspend(tenant=tenant)
+        self.message_user(request, f"{queryset.count()} tenant(s) suspended.", messages.SUCCESS)
+
+    @admin.action(description="Reactivate the selected tenants")
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[Tenant]) -> None:
+        for tenant in queryset:
+            services.tenant_reactivate(tenant=tenant)
+        self.message_user(request, f"{queryset.count()} tenant(s) reactivated.", messages.SUCCESS)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "tenant", "role", "created_at"]
+    list_filter = ["role", "tenant"]
+    search_fields = ["user__email", "user__username", "tenant__name", "tenant__slug"]
+    raw_id_fields = ["user", "tenant"]
+    list_select_related = ["user", "tenant"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "prefix",
+        "tenant",
+        "scopes",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "tenant"]
+    search_fields = ["name", "prefix", "tenant__name", "tenant__slug"]
+    readonly_fields = ["prefix", "created_at", "last_used_at", "revoked_at", "created_by"]
+    exclude = ["secret_hash"]
+    list_select_related = ["tenant"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            services.api_token_revoke(token=token)
+        self.message_user(request, f"{queryset.count()} token(s) revoked.", messages.SUCCESS)

@@ -1,0 +1,88 @@
+"""API authentication: ``Authorization: Bearer <token>`` and, for the browser, the session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from . import services
+from .middleware import SESSION_KEY
+from .models import ApiToken
+from .selectors import api_token_find, memberships_for_user
+
+
+class TokenPrincipal:
+    """The caller of an API request made with a token: the tenant's integration, not a person."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_staff = False
+    is_superuser = False
+    pk = None
+
+    def __init__(self, token: ApiToken) -> None:
+        self.token = token
+
+    def __str__(self) -> str:
+        return f"token {self.token.prefix}"
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != self.keyword.lower():
+            return None
+        value = value.strip()
+        if not value:
+            raise exceptions.AuthenticationFailed("The Authorization header has no token.")
+        token = api_token_find(plaintext=value)
+        if token is None:
+            raise exceptions.AuthenticationFailed("The API token is wrong, revoked or expired.")
+        services.api_token_touch(token=token)
+        request.tenant = token.tenant  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        return TokenPrincipal(token), token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class TenantSessionAuthentication(authentication.SessionAuthentication):
+    """A signed-in client user; the tenant is the one chosen in the UI."""
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        memberships = list(memberships_for_user(user=user))
+        chosen = request._request.session.get(SESSION_KEY)
+        current = next((m for m in memberships if str(m.tenant_id) == chosen), None)
+        current = current or (memberships[0] if memberships else None)
+        request.tenant = current.tenant if current else None  # type: ignore[attr-defined]
+        request.membership = current  # type: ignore[attr-defined]
+        return result
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "tenants.authentication.ApiTokenAuthentication"
+    name = "ApiToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "A Parley API token (prl_…)."}
+
+
+class TenantSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "tenants.authentication.TenantSessionAuthentication"
+    name = "Session"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .selectors import memberships_for_user
+
+SESSION_KEY = "parley_tenant_id"
+
+
+class TenantMiddleware:
+    """Sets ``request.tenant`` and ``request.membership`` for a signed-in user of the client UI.
+
+    The current tenant is the one chosen with the switcher (kept in the session), else the user's
+    first membership. A user with no membership gets ``None`` for both.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.tenant = None  # type: ignore[attr-defined]
+        request.membership = None  # type: ignore[attr-defined]
+        request.memberships = []  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith("/api/"):
+            memberships = list(memberships_for_user(user=user))
+            chosen = request.session.get(SESSION_KEY)
+            current = next((m for m in memberships if str(m.tenant_id) == chosen), None)
+            current = current or (memberships[0] if memberships else None)
+            request.memberships = memberships  # type: ignore[attr-defined]
+            if current is not None:
+                request.membership = current  # type: ignore[attr-defined]
+                request.tenant = current.tenant  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone as dj_timezone
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            f"{value!r} is not a known time zone (use an IANA name like America/New_York)."
+        )
+
+
+class Tenant(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    timezone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_timezone]
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class TenantQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def for_tenant(self, tenant: Tenant) -> TenantQuerySet:
+        return self.filter(tenant=tenant)
+
+
+class TenantOwnedModel(models.Model):
+    """Base for every row that belongs to one tenant.
+
+    Reads go through ``Model.objects.for_tenant(tenant)`` inside a selector; nothing outside
+    selectors, services and the admin touches the manager (tests/test_scoping.py checks it).
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=dj_timezone.now, editable=False, db_index=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Membership(TenantOwnedModel):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        AGENT = "agent", "Agent"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.AGENT)
+    phone = models.CharField(
+        max_length=16, blank=True, help_text="E.164 phone rung first for click-to-call."
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="membership_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.tenant_id} as {self.role}"
+
+    @property
+    def can_manage(self) -> bool:
+        """Owners and admins manage members, tokens and numbers; agents do not."""
+        return self.role in (self.Role.OWNER, self.Role.ADMIN)
+
+
+class ApiToken(TenantOwnedModel):
+    class Scope(models.TextChoices):
+        READ = "read", "Read"
+        WRITE = "write", "Write (send, call, change)"
+        ADMIN = "admin", "Admin (numbers, members, tokens)"
+
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        now = dj_timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

@@ -1,0 +1,43 @@
+"""Reads of tenants, memberships and tokens. Every read of tenant-owned rows takes ``tenant=``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from . import tokens
+from .models import ApiToken, Membership, Tenant
+
+
+def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name")
+
+
+def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
+    return Membership.objects.for_tenant(tenant).select_related("user")
+
+
+def membership_get(*, tenant: Tenant, pk: Any) -> Membership:
+    return get_object_or_404(membership_list(tenant=tenant), pk=pk)
+
+
+def api_token_list(*, tenant: Tenant) -> QuerySet[ApiToken]:
+    return ApiToken.objects.for_tenant(tenant).select_related("created_by")
+
+
+def api_token_get(*, tenant: Tenant, pk: Any) -> ApiToken:
+    return get_object_or_404(api_token_list(tenant=tenant), pk=pk)
+
+
+def api_token_find(*, plaintext: str) -> ApiToken | None:
+    """The usable token this plaintext proves, or None. The token names its own tenant."""
+    parts = tokens.split(plaintext)
+    if parts is None:
+        return None
+    prefix, secret = parts
+    token = ApiToken.objects.select_related("tenant").filter(prefix=prefix).first()
+    if token is None or not tokens.matches(secret, token.secret_hash) or not token.is_usable:
+        return None
+    return token

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .models import ApiToken, Membership, Tenant
+
+
+class TenantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tenant
+        fields = ["id", "name", "slug", "status", "timezone", "created_at"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "name", "role", "phone", "created_at"]
+
+    def get_name(self, obj: Membership) -> str:
+        return obj.user.get_full_name() or obj.user.get_username()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    scopes = serializers.ListField(child=serializers.ChoiceField(ApiToken.Scope.choices))
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scopes",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+        ]
+        read_only_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.SerializerMethodField(
+        help_text="The full token. It is shown only this once."
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
+
+    def get_token(self, obj: Any) -> str:
+        return str(self.context["plaintext"])

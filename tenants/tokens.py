@@ -1,0 +1,48 @@
+"""API token format and hashing.
+
+A token reads ``prl_<prefix>_<secret>``. The prefix (indexed, shown in lists) finds the row; the
+secret is compared as an HMAC-SHA256 digest with ``hmac.compare_digest``. Tokens are long random
+values, so a fast keyed hash is right; the database never holds anything usable as a token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+
+TOKEN_PREFIX = "prl"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    prefix: str
+    secret_hash: str
+    plaintext: str
+
+
+def _digest(secret: str) -> str:
+    key = hashlib.sha256(("parley.api-token:" + settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
+
+
+def issue() -> IssuedToken:
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    return IssuedToken(
+        prefix=prefix, secret_hash=_digest(secret), plaintext=f"{TOKEN_PREFIX}_{prefix}_{secret}"
+    )
+
+
+def split(plaintext: str) -> tuple[str, str] | None:
+    parts = plaintext.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+def matches(secret: str, secret_hash: str) -> bool:
+    return hmac.compare_digest(_digest(secret), secret_hash)
