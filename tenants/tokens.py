@@ -1,4 +1,4 @@
-"""API token format and hashing.
+"""API token format, and the keyed hashing of every secret Parley generates.
 
 A token reads ``prl_<prefix>_<secret>``. The prefix (indexed, shown in lists) finds the row; the
 secret is compared as an HMAC-SHA256 digest with ``hmac.compare_digest``. Tokens are long random
@@ -24,9 +24,18 @@ class IssuedToken:
     plaintext: str
 
 
-def _digest(secret: str) -> str:
-    key = hashlib.sha256(("parley.api-token:" + settings.SECRET_KEY).encode()).digest()
+def keyed_digest(secret: str, *, purpose: str) -> str:
+    """HMAC-SHA256 of a generated secret under a key derived from SECRET_KEY and ``purpose``."""
+    key = hashlib.sha256(f"parley.{purpose}:{settings.SECRET_KEY}".encode()).digest()
     return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
+
+
+def digest_matches(secret: str, expected: str, *, purpose: str) -> bool:
+    return hmac.compare_digest(keyed_digest(secret, purpose=purpose), expected)
+
+
+def _digest(secret: str) -> str:
+    return keyed_digest(secret, purpose="api-token")
 
 
 def issue() -> IssuedToken:
@@ -45,4 +54,4 @@ def split(plaintext: str) -> tuple[str, str] | None:
 
 
 def matches(secret: str, secret_hash: str) -> bool:
-    return hmac.compare_digest(_digest(secret), secret_hash)
+    return digest_matches(secret, secret_hash, purpose="api-token")

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
+from django.db import connections
 from django.test import Client
 from rest_framework.test import APIClient
 
+from bandwidth.client import reset_client_caches
+from bandwidth.emulator.app import RunningEmulator, start_in_thread
+from bandwidth.emulator.config import EmulatorConfig
+from config.celery import app as celery_app
 from tenants import services
 from tenants.models import Membership, Tenant
 
 from .factories import PASSWORD, MembershipFactory, TenantFactory
+
+TIME_SCALE = 0.02
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +106,55 @@ def other_api(
     other_tenant: Tenant, make_token: Callable[..., str], api: Callable[[str], APIClient]
 ) -> APIClient:
     return api(make_token(other_tenant))
+
+
+@pytest.fixture
+def bandwidth(settings: Any, live_server: Any) -> Iterator[RunningEmulator]:
+    """The Bandwidth emulator over real HTTP, with Parley pointed at it and it at Parley.
+
+    Parley's base URLs name the emulator and PUBLIC_BASE_URL names the live server, so Parley's
+    requests and the emulator's callbacks both cross loopback HTTP. Time runs ``TIME_SCALE`` fast.
+    """
+    running = start_in_thread(EmulatorConfig(port=0, time_scale=TIME_SCALE))
+    settings.BANDWIDTH_ACCOUNT_ID = running.emulator.config.account_id
+    settings.BANDWIDTH_CLIENT_ID = running.emulator.config.client_id
+    settings.BANDWIDTH_CLIENT_SECRET = running.emulator.config.client_secret
+    settings.BANDWIDTH_MESSAGING_BASE_URL = f"{running.url}/api/v2"
+    settings.BANDWIDTH_VOICE_BASE_URL = f"{running.url}/api/v2"
+    settings.BANDWIDTH_NUMBERS_BASE_URL = f"{running.url}/api"
+    settings.BANDWIDTH_OAUTH_TOKEN_URL = f"{running.url}/api/v1/oauth2/token"
+    settings.PUBLIC_BASE_URL = live_server.url
+    reset_client_caches()
+    try:
+        yield running
+    finally:
+        running.stop()
+        reset_client_caches()
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[None]:
+    """A real Celery worker (threads) consuming from the Redis broker, in this process."""
+    celery_app.control.purge()
+    with start_worker(
+        celery_app,
+        pool="threads",
+        concurrency=4,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ):
+        yield
+    connections.close_all()
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
+    """Polls until ``predicate`` returns something truthy; fails the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s: {predicate}")
+        time.sleep(interval)
