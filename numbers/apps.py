@@ -6,6 +6,7 @@ class NumbersConfig(AppConfig):
     verbose_name = "Phone numbers"
 
     def ready(self) -> None:
-        from . import routing
+        from . import routing, webhook_auth
 
         routing.connect_signals()
+        webhook_auth.connect_signals()
