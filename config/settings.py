@@ -185,7 +185,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # numbers
+    # messaging
+    # voice
+}
 
 # Bandwidth. OAuth2 client credentials are the way in; Basic (API user) is a fallback that
 # Bandwidth switches off on 2 Dec 2026.

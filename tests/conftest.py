@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from numbers.models import PhoneNumber, Provisioning
+from numbers.webhook_auth import generate_tenant_credentials
 from typing import Any
 
 import pytest
@@ -16,6 +19,7 @@ from rest_framework.test import APIClient
 from bandwidth.client import reset_client_caches
 from bandwidth.emulator.app import RunningEmulator, start_in_thread
 from bandwidth.emulator.config import EmulatorConfig
+from bandwidth.emulator.state import Application
 from config.celery import app as celery_app
 from tenants import services
 from tenants.models import Membership, Tenant
@@ -158,3 +162,100 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: fl
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout} s: {predicate}")
         time.sleep(interval)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A tenant ready on the emulator with one active number, as provisioning leaves it."""
+
+    tenant: Tenant
+    number: PhoneNumber
+    provisioning: Provisioning
+    callback_username: str
+    callback_password: str
+
+    @property
+    def e164(self) -> str:
+        return self.number.number
+
+
+def _make_line(running: RunningEmulator, tenant: Tenant, e164: str, public_url: str) -> Line:
+    state = running.emulator.state
+    creds = generate_tenant_credentials(tenant.id)
+    pair = (creds.username, creds.password)
+    site = state.add_site(f"t-{tenant.slug}"[:10])
+    peer = state.add_sip_peer(site.id, f"{tenant.slug}-loc", is_default=True)
+    messaging = state.add_application(
+        Application(
+            id=state.new_uuid(),
+            service_type="Messaging-V2",
+            name=f"{tenant.slug}-messaging",
+            urls={
+                "InboundCallbackUrl": f"{public_url}/webhooks/bandwidth/messaging/",
+                "OutboundCallbackUrl": f"{public_url}/webhooks/bandwidth/messaging/",
+            },
+            inbound_credentials=pair,
+            outbound_credentials=pair,
+        )
+    )
+    voice = state.add_application(
+        Application(
+            id=state.new_uuid(),
+            service_type="Voice-V2",
+            name=f"{tenant.slug}-voice",
+            urls={
+                "CallInitiatedCallbackUrl": f"{public_url}/webhooks/bandwidth/voice/",
+                "CallStatusCallbackUrl": f"{public_url}/webhooks/bandwidth/voice/",
+            },
+            callback_credentials=pair,
+        )
+    )
+    with state.lock:
+        peer.sms_enabled = peer.mms_enabled = True
+        peer.messaging_application_id = messaging.id
+        peer.voice_application_id = voice.id
+    state.put_in_service(e164, site.id, peer.id)
+    provisioning, _ = Provisioning.objects.update_or_create(
+        tenant=tenant,
+        defaults={
+            "status": Provisioning.Status.READY,
+            "site_id": site.id,
+            "peer_id": peer.id,
+            "messaging_application_id": messaging.id,
+            "voice_application_id": voice.id,
+            "callback_username": creds.username,
+            "callback_password_hash": creds.password_hash,
+        },
+    )
+    number = PhoneNumber.objects.create(
+        tenant=tenant,
+        number=e164,
+        status=PhoneNumber.Status.ACTIVE,
+        capabilities=["sms", "mms", "voice"],
+        site_id=site.id,
+        peer_id=peer.id,
+    )
+    return Line(tenant, number, provisioning, creds.username, creds.password)
+
+
+@pytest.fixture
+def make_line(bandwidth: RunningEmulator, live_server: Any) -> Callable[[Tenant, str], Line]:
+    """Makes a tenant ready on the emulator (site, location, apps pointing at Parley) with a number.
+
+    Tests of messaging and voice stand on this; tests/numbers proves the real provisioning flow.
+    """
+
+    def make(tenant: Tenant, e164: str) -> Line:
+        return _make_line(bandwidth, tenant, e164, live_server.url)
+
+    return make
+
+
+@pytest.fixture
+def line(make_line: Callable[[Tenant, str], Line], tenant: Tenant) -> Line:
+    return make_line(tenant, "+19195550101")
+
+
+@pytest.fixture
+def other_line(make_line: Callable[[Tenant, str], Line], other_tenant: Tenant) -> Line:
+    return make_line(other_tenant, "+19195550202")

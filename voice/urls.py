@@ -1,0 +1,7 @@
+from django.urls import URLPattern, URLResolver, path
+
+from tenants import views as tenant_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("calls/", tenant_views.coming_soon, {"section": "Calls"}, name="calls"),
+]
