@@ -1,0 +1,281 @@
+"""Numbers (Dashboard) API: search, order and release numbers; provision sites, locations, apps."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from bandwidth.client import numbers_xml as xml
+from bandwidth.client.numbers_xml import (
+    Application,
+    AvailableNumber,
+    CallbackCredentials,
+    DisconnectResult,
+    MmsFeature,
+    OrderResult,
+    OriginationSettings,
+    SiteAddress,
+    SmsFeature,
+    Subscription,
+)
+from bandwidth.client.transport import Transport
+
+_XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8", "Accept": "application/xml"}
+_ACCEPT_XML = {"Accept": "application/xml"}
+_DEFAULT_CALLBACK_TYPES = ("message-sending", "message-delivered", "message-failed")
+
+
+class NumbersApi:
+    def __init__(self, transport: Transport, base_url: str, account_id: str) -> None:
+        self._transport = transport
+        self._account_url = f"{base_url.rstrip('/')}/accounts/{quote(account_id, safe='')}"
+
+    def _url(self, *segments: str) -> str:
+        return "/".join([self._account_url, *(quote(segment, safe="") for segment in segments)])
+
+    def _get(self, url: str, params: dict[str, Any] | None = None) -> requests.Response:
+        return self._transport.request("GET", url, params=params, headers=_ACCEPT_XML)
+
+    def _send(self, method: str, url: str, body: bytes) -> requests.Response:
+        return self._transport.request(method, url, data=body, headers=_XML_HEADERS)
+
+    # Numbers
+
+    def search_available_numbers(
+        self,
+        *,
+        area_code: str | None = None,
+        city: str | None = None,
+        state: str | None = None,
+        zip_code: str | None = None,
+        toll_free_pattern: str | None = None,
+        quantity: int = 10,
+    ) -> list[AvailableNumber]:
+        """Search by exactly one of: area code, city + state, ZIP, toll-free pattern ('8**')."""
+        params = _search_criteria(area_code, city, state, zip_code, toll_free_pattern)
+        params.update({"quantity": quantity, "enableTNDetail": "true"})
+        response = self._get(self._url("availableNumbers"), params)
+        return xml.parse_available_numbers(response.content)
+
+    def create_order(
+        self,
+        *,
+        customer_order_id: str,
+        site_id: str,
+        peer_id: str | None = None,
+        numbers: list[str] | None = None,
+        area_code: str | None = None,
+        quantity: int = 1,
+        partial_allowed: bool = False,
+        name: str | None = None,
+    ) -> OrderResult:
+        body = xml.build_order(
+            customer_order_id=customer_order_id,
+            site_id=site_id,
+            peer_id=peer_id,
+            numbers=numbers,
+            area_code=area_code,
+            quantity=quantity,
+            partial_allowed=partial_allowed,
+            name=name,
+        )
+        response = self._send("POST", self._url("orders"), body)
+        return xml.parse_order_response(response.content)
+
+    def get_order(self, order_id: str) -> OrderResult:
+        response = self._get(self._url("orders", order_id), {"tndetail": "true"})
+        return xml.parse_order_response(response.content)
+
+    def create_disconnect(self, *, customer_order_id: str, numbers: list[str]) -> DisconnectResult:
+        body = xml.build_disconnect(customer_order_id=customer_order_id, numbers=numbers)
+        response = self._send("POST", self._url("disconnects"), body)
+        return xml.parse_disconnect_response(response.content)
+
+    def get_disconnect(self, order_id: str) -> DisconnectResult:
+        response = self._get(self._url("disconnects", order_id), {"tndetail": "true"})
+        return xml.parse_disconnect_response(response.content)
+
+    # Applications
+
+    def create_messaging_application(
+        self,
+        *,
+        name: str,
+        inbound_callback_url: str,
+        outbound_callback_url: str,
+        inbound_credentials: CallbackCredentials | None = None,
+        outbound_credentials: CallbackCredentials | None = None,
+        requested_callback_types: tuple[str, ...] = _DEFAULT_CALLBACK_TYPES,
+    ) -> Application:
+        body = xml.build_messaging_application(
+            name=name,
+            inbound_callback_url=inbound_callback_url,
+            outbound_callback_url=outbound_callback_url,
+            inbound_credentials=inbound_credentials,
+            outbound_credentials=outbound_credentials,
+            requested_callback_types=requested_callback_types,
+        )
+        return xml.parse_application(self._send("POST", self._url("applications"), body).content)
+
+    def update_messaging_application(
+        self,
+        application_id: str,
+        *,
+        name: str,
+        inbound_callback_url: str,
+        outbound_callback_url: str,
+        inbound_credentials: CallbackCredentials | None = None,
+        outbound_credentials: CallbackCredentials | None = None,
+        requested_callback_types: tuple[str, ...] = _DEFAULT_CALLBACK_TYPES,
+    ) -> Application:
+        body = xml.build_messaging_application(
+            name=name,
+            inbound_callback_url=inbound_callback_url,
+            outbound_callback_url=outbound_callback_url,
+            inbound_credentials=inbound_credentials,
+            outbound_credentials=outbound_credentials,
+            requested_callback_types=requested_callback_types,
+        )
+        url = self._url("applications", application_id)
+        return xml.parse_application(self._send("PUT", url, body).content)
+
+    def create_voice_application(
+        self,
+        *,
+        name: str,
+        call_initiated_callback_url: str,
+        call_status_callback_url: str | None = None,
+        callback_credentials: CallbackCredentials | None = None,
+    ) -> Application:
+        body = xml.build_voice_application(
+            name=name,
+            call_initiated_callback_url=call_initiated_callback_url,
+            call_status_callback_url=call_status_callback_url,
+            callback_credentials=callback_credentials,
+        )
+        return xml.parse_application(self._send("POST", self._url("applications"), body).content)
+
+    def update_voice_application(
+        self,
+        application_id: str,
+        *,
+        name: str,
+        call_initiated_callback_url: str,
+        call_status_callback_url: str | None = None,
+        callback_credentials: CallbackCredentials | None = None,
+    ) -> Application:
+        body = xml.build_voice_application(
+            name=name,
+            call_initiated_callback_url=call_initiated_callback_url,
+            call_status_callback_url=call_status_callback_url,
+            callback_credentials=callback_credentials,
+        )
+        url = self._url("applications", application_id)
+        return xml.parse_application(self._send("PUT", url, body).content)
+
+    def get_application(self, application_id: str) -> Application:
+        return xml.parse_application(self._get(self._url("applications", application_id)).content)
+
+    def delete_application(self, application_id: str) -> None:
+        self._transport.request(
+            "DELETE", self._url("applications", application_id), headers=_ACCEPT_XML
+        )
+
+    # Sites and locations (sip peers)
+
+    def create_site(
+        self, *, name: str, description: str | None = None, address: SiteAddress | None = None
+    ) -> str:
+        body = xml.build_site(name=name, description=description, address=address)
+        response = self._send("POST", self._url("sites"), body)
+        if response.content.strip():
+            return xml.parse_site(response.content).site_id
+        return xml.id_from_location(response.headers.get("Location"))
+
+    def create_sip_peer(self, site_id: str, *, name: str, is_default: bool) -> str:
+        body = xml.build_sip_peer(name=name, is_default=is_default)
+        response = self._send("POST", self._url("sites", site_id, "sippeers"), body)
+        return xml.id_from_location(response.headers.get("Location"))
+
+    def _peer_url(self, site_id: str, peer_id: str, *segments: str) -> str:
+        return self._url("sites", site_id, "sippeers", peer_id, "products", *segments)
+
+    def enable_sms(
+        self, site_id: str, peer_id: str, *, toll_free: bool = False, short_code: bool = False
+    ) -> SmsFeature:
+        body = xml.build_sms_feature(toll_free=toll_free, short_code=short_code)
+        url = self._peer_url(site_id, peer_id, "messaging", "features", "sms")
+        return xml.parse_sms_feature(self._send("POST", url, body).content)
+
+    def enable_mms(self, site_id: str, peer_id: str) -> MmsFeature:
+        """Call after enable_sms: Bandwidth refuses MMS on a location without SMS."""
+        url = self._peer_url(site_id, peer_id, "messaging", "features", "mms")
+        return xml.parse_mms_feature(self._send("POST", url, xml.build_mms_feature()).content)
+
+    def assign_messaging_application(
+        self, site_id: str, peer_id: str, application_id: str
+    ) -> str | None:
+        body = xml.build_messaging_application_settings(application_id)
+        url = self._peer_url(site_id, peer_id, "messaging", "applicationSettings")
+        return xml.parse_messaging_application_settings(self._send("PUT", url, body).content)
+
+    def assign_voice_application(
+        self, site_id: str, peer_id: str, application_id: str
+    ) -> OriginationSettings:
+        body = xml.build_origination_settings(application_id)
+        url = self._peer_url(site_id, peer_id, "origination", "settings")
+        return xml.parse_origination_settings(self._send("PUT", url, body).content)
+
+    # Order and disconnect notifications
+
+    def create_subscription(
+        self,
+        *,
+        order_type: str,
+        url: str,
+        username: str | None = None,
+        password: str | None = None,
+        expiry: int = 3_122_064_000,
+    ) -> str:
+        body = xml.build_subscription(
+            order_type=order_type, url=url, username=username, password=password, expiry=expiry
+        )
+        response = self._send("POST", self._url("subscriptions"), body)
+        return xml.id_from_location(response.headers.get("Location"))
+
+    def get_subscription(self, subscription_id: str) -> Subscription:
+        response = self._get(self._url("subscriptions", subscription_id))
+        subscriptions = xml.parse_subscriptions(response.content)
+        if not subscriptions:
+            raise ValueError("no <Subscription> in the answer")
+        return subscriptions[0]
+
+    def delete_subscription(self, subscription_id: str) -> None:
+        self._transport.request(
+            "DELETE", self._url("subscriptions", subscription_id), headers=_ACCEPT_XML
+        )
+
+
+def _search_criteria(
+    area_code: str | None,
+    city: str | None,
+    state: str | None,
+    zip_code: str | None,
+    toll_free_pattern: str | None,
+) -> dict[str, Any]:
+    choices: list[dict[str, Any]] = []
+    if area_code:
+        choices.append({"areaCode": area_code})
+    if city or (state and not city):
+        if not (city and state):
+            raise ValueError("city search needs both city and state")
+        choices.append({"city": city, "state": state})
+    if zip_code:
+        choices.append({"zip": zip_code})
+    if toll_free_pattern:
+        choices.append({"tollFreeWildCardPattern": toll_free_pattern})
+    if len(choices) != 1:
+        raise ValueError("search by exactly one of area code, city+state, ZIP, toll-free pattern")
+    return choices[0]
