@@ -1,0 +1,128 @@
+"""Run the Bandwidth emulator: ``python -m bandwidth.emulator --port 9900``.
+
+Defaults: host 127.0.0.1, port 9900, account 9900000, OAuth2 client ``parley-dev`` /
+``parley-dev-secret`` (token at ``POST /api/v1/oauth2/token``), and the same pair for Basic auth.
+Every API is served at one origin:
+
+- Messaging v2: ``/api/v2/users/{accountId}/messages``, ``/api/v2/users/{accountId}/media``
+- Voice v2: ``/api/v2/accounts/{accountId}/calls``
+- Numbers (Dashboard XML): ``/api/accounts/{accountId}/...``, also under ``/api/v1/accounts/``
+- Simulation: ``/_sim/...``; a page for people at ``/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from werkzeug.serving import run_simple
+
+from bandwidth.emulator.app import create_app
+from bandwidth.emulator.config import EmulatorConfig
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = EmulatorConfig()
+    parser = argparse.ArgumentParser(
+        prog="python -m bandwidth.emulator",
+        description=__doc__,
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument("--host", default=defaults.host, help="interface to listen on")
+    parser.add_argument("--port", type=int, default=defaults.port, help="port to listen on")
+    parser.add_argument("--account-id", default=defaults.account_id, help="Bandwidth account id")
+    parser.add_argument("--client-id", default=defaults.client_id, help="OAuth2 client id")
+    parser.add_argument(
+        "--client-secret", default=defaults.client_secret, help="OAuth2 client secret"
+    )
+    parser.add_argument("--username", default=defaults.username, help="Basic auth API user")
+    parser.add_argument("--password", default=defaults.password, help="Basic auth password")
+    parser.add_argument(
+        "--public-url",
+        default="",
+        help="origin callers use (in media and call URLs); default http://HOST:PORT",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=defaults.time_scale,
+        help="multiplies every simulated delay (0.1 = ten times faster)",
+    )
+    parser.add_argument(
+        "--order-complete-delay",
+        type=float,
+        default=defaults.order_complete_delay,
+        help="seconds before a number order or disconnect completes",
+    )
+    parser.add_argument(
+        "--message-rate-per-number",
+        type=float,
+        default=defaults.message_rate_per_number,
+        help="segments per second each sending number may send",
+    )
+    parser.add_argument(
+        "--message-rate-per-account",
+        type=float,
+        default=defaults.message_rate_per_account,
+        help="segments per second the account may send",
+    )
+    parser.add_argument(
+        "--message-queue-seconds",
+        type=float,
+        default=defaults.message_queue_seconds,
+        help="seconds of backlog a sending queue holds before answering 429",
+    )
+    parser.add_argument(
+        "--calls-per-second", type=float, default=defaults.calls_per_second, help="call CPS"
+    )
+    parser.add_argument(
+        "--max-concurrent-calls",
+        type=int,
+        default=defaults.max_concurrent_calls,
+        help="concurrent call limit",
+    )
+    parser.add_argument(
+        "--token-ttl", type=int, default=defaults.token_ttl, help="OAuth2 token lifetime (s)"
+    )
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
+    return EmulatorConfig(
+        host=args.host,
+        port=args.port,
+        account_id=args.account_id,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        username=args.username,
+        password=args.password,
+        public_url=args.public_url,
+        time_scale=args.time_scale,
+        order_complete_delay=args.order_complete_delay,
+        disconnect_complete_delay=args.order_complete_delay,
+        message_rate_per_number=args.message_rate_per_number,
+        message_rate_per_account=args.message_rate_per_account,
+        message_queue_seconds=args.message_queue_seconds,
+        calls_per_second=args.calls_per_second,
+        max_concurrent_calls=args.max_concurrent_calls,
+        token_ttl=args.token_ttl,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    config = config_from_args(args)
+    emulator = create_app(config)
+    logging.getLogger("bandwidth.emulator").info(
+        "Bandwidth emulator for account %s at %s", config.account_id, config.origin
+    )
+    run_simple(config.host, config.port, emulator, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Settings of one emulator instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class EmulatorConfig:
+    """Every simulated delay (seconds) is multiplied by ``time_scale`` before it is waited for."""
+
+    host: str = "127.0.0.1"
+    port: int = 9900
+    account_id: str = "9900000"
+    client_id: str = "parley-dev"
+    client_secret: str = "parley-dev-secret"
+    username: str = "parley-dev"
+    password: str = "parley-dev-secret"
+    public_url: str = ""
+    time_scale: float = 1.0
+    order_complete_delay: float = 2.0
+    disconnect_complete_delay: float = 2.0
+    message_status_delay: float = 0.5
+    callback_retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+    callback_timeout: float = 10.0
+    message_rate_per_number: float = 1.0
+    message_rate_per_account: float = 15.0
+    message_queue_seconds: float = 2.0
+    list_messages_limit: int = 3500
+    list_messages_window: float = 300.0
+    calls_per_second: float = 5.0
+    max_concurrent_calls: int = 100
+    far_end_answer_delay: float = 1.0
+    far_end_hangup_after: float = 5.0
+    transfer_answer_delay: float = 1.0
+    token_ttl: int = 3600
+    max_media_bytes: int = 3_932_160
+
+    @property
+    def origin(self) -> str:
+        """The scheme://host:port callers use: ``public_url`` when set, else the bound address."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+    def scaled(self, seconds: float) -> float:
+        return max(0.0, seconds * self.time_scale)

@@ -1,0 +1,281 @@
+"""Everything the emulator remembers; one lock guards all of it."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ServiceType = Literal["Messaging-V2", "Voice-V2"]
+Credentials = tuple[str, str]
+
+
+@dataclass
+class Site:
+    id: str
+    name: str
+    description: str = ""
+    address: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SipPeer:
+    id: str
+    site_id: str
+    name: str
+    is_default: bool = False
+    sms_enabled: bool = False
+    mms_enabled: bool = False
+    messaging_application_id: str | None = None
+    voice_application_id: str | None = None
+    origination_settings_xml: str = ""
+
+
+@dataclass
+class Application:
+    """A Messaging-V2 or Voice-V2 application. ``urls`` keeps Bandwidth's element names
+    (InboundCallbackUrl, OutboundCallbackUrl, CallInitiatedCallbackUrl, CallStatusCallbackUrl,
+    CallInitiatedMethod, CallInitiatedFallbackUrl, ...)."""
+
+    id: str
+    service_type: ServiceType
+    name: str
+    urls: dict[str, str] = field(default_factory=dict)
+    inbound_credentials: Credentials | None = None
+    outbound_credentials: Credentials | None = None
+    callback_credentials: Credentials | None = None
+    fallback_credentials: Credentials | None = None
+    requested_callback_types: list[str] = field(default_factory=list)
+    callback_timeout: float | None = None
+
+    @property
+    def inbound_callback_url(self) -> str | None:
+        return self.urls.get("InboundCallbackUrl") or self.urls.get("MsgCallbackUrl")
+
+    @property
+    def outbound_callback_url(self) -> str | None:
+        return self.urls.get("OutboundCallbackUrl") or self.urls.get("MsgCallbackUrl")
+
+    @property
+    def call_initiated_url(self) -> str | None:
+        return self.urls.get("CallInitiatedCallbackUrl")
+
+    @property
+    def call_status_url(self) -> str | None:
+        return self.urls.get("CallStatusCallbackUrl")
+
+
+@dataclass
+class InServiceNumber:
+    e164: str
+    site_id: str
+    peer_id: str
+    order_id: str | None = None
+
+
+@dataclass
+class Order:
+    id: str
+    kind: Literal["order", "disconnect"]
+    customer_order_id: str
+    site_id: str | None
+    peer_id: str | None
+    created: str
+    request_xml: str
+    order_type_tag: str
+    status: str = "RECEIVED"
+    requested_numbers: list[str] = field(default_factory=list)
+    completed_numbers: list[str] = field(default_factory=list)
+    failed_numbers: list[str] = field(default_factory=list)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    last_modified: str = ""
+    completed: str = ""
+    name: str = ""
+    partial_allowed: bool = True
+    back_order_requested: bool = False
+    disconnect_mode: str = "normal"
+
+
+@dataclass
+class Subscription:
+    id: str
+    order_type: str
+    url: str
+    credentials: Credentials | None
+    expiry: str = ""
+
+
+@dataclass
+class StoredMessage:
+    """A message as Bandwidth's list endpoint knows it (one row per recipient)."""
+
+    id: str
+    owner: str
+    application_id: str
+    time: str
+    direction: Literal["in", "out"]
+    from_: str
+    to: list[str]
+    text: str
+    media: list[str]
+    tag: str | None
+    priority: str | None
+    expiration: str | None
+    segment_count: int
+    statuses: dict[str, str] = field(default_factory=dict)
+    error_codes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def message_type(self) -> str:
+        return "mms" if self.media or len(self.to) > 1 else "sms"
+
+    def as_message_schema(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": self.id,
+            "owner": self.owner,
+            "applicationId": self.application_id,
+            "time": self.time,
+            "segmentCount": self.segment_count,
+            "direction": self.direction,
+            "to": list(self.to),
+            "from": self.from_,
+        }
+        if self.media:
+            body["media"] = list(self.media)
+        body["text"] = self.text
+        if self.tag is not None:
+            body["tag"] = self.tag
+        if self.priority is not None:
+            body["priority"] = self.priority
+        if self.expiration is not None:
+            body["expiration"] = self.expiration
+        return body
+
+
+@dataclass
+class MediaItem:
+    name: str
+    content: bytes
+    content_type: str
+    cache_control: str | None = None
+
+
+@dataclass
+class CallbackLogEntry:
+    time: str
+    kind: str
+    method: str
+    url: str
+    attempt: int
+    status: int | None
+    error: str | None
+    request_body: str
+
+
+class EmulatorState:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self._ids = itertools.count(10_001)
+        self.sites: dict[str, Site] = {}
+        self.sip_peers: dict[str, SipPeer] = {}
+        self.applications: dict[str, Application] = {}
+        self.in_service: dict[str, InServiceNumber] = {}
+        self.orders: dict[str, Order] = {}
+        self.disconnects: dict[str, Order] = {}
+        self.subscriptions: dict[str, Subscription] = {}
+        self.messages: dict[str, StoredMessage] = {}
+        self.media: dict[str, MediaItem] = {}
+        self.tokens: dict[str, float] = {}
+        self.callback_log: list[CallbackLogEntry] = []
+
+    def next_numeric_id(self) -> str:
+        with self.lock:
+            return str(next(self._ids))
+
+    @staticmethod
+    def new_uuid() -> str:
+        return str(uuid.uuid4())
+
+    # --- provisioning helpers (the Numbers handlers and tests use these) ---
+
+    def add_site(self, name: str, description: str = "") -> Site:
+        with self.lock:
+            site = Site(id=self.next_numeric_id(), name=name, description=description)
+            self.sites[site.id] = site
+            return site
+
+    def add_sip_peer(self, site_id: str, name: str, is_default: bool = False) -> SipPeer:
+        with self.lock:
+            if site_id not in self.sites:
+                raise KeyError(site_id)
+            first_on_site = not any(p.site_id == site_id for p in self.sip_peers.values())
+            peer = SipPeer(
+                id=self.next_numeric_id(),
+                site_id=site_id,
+                name=name,
+                is_default=is_default or first_on_site,
+            )
+            if peer.is_default:
+                for other in self.sip_peers.values():
+                    if other.site_id == site_id:
+                        other.is_default = False
+            self.sip_peers[peer.id] = peer
+            return peer
+
+    def add_application(self, application: Application) -> Application:
+        with self.lock:
+            self.applications[application.id] = application
+            return application
+
+    def put_in_service(
+        self, e164: str, site_id: str, peer_id: str, order_id: str | None = None
+    ) -> InServiceNumber:
+        with self.lock:
+            number = InServiceNumber(e164=e164, site_id=site_id, peer_id=peer_id, order_id=order_id)
+            self.in_service[e164] = number
+            return number
+
+    def default_peer(self, site_id: str) -> SipPeer | None:
+        with self.lock:
+            peers = [p for p in self.sip_peers.values() if p.site_id == site_id]
+            for peer in peers:
+                if peer.is_default:
+                    return peer
+            return peers[0] if peers else None
+
+    # --- lookups ---
+
+    def number_in_service(self, e164: str) -> InServiceNumber | None:
+        with self.lock:
+            return self.in_service.get(e164)
+
+    def peer_of_number(self, e164: str) -> SipPeer | None:
+        with self.lock:
+            number = self.in_service.get(e164)
+            return self.sip_peers.get(number.peer_id) if number else None
+
+    def messaging_application_for_number(self, e164: str) -> Application | None:
+        with self.lock:
+            peer = self.peer_of_number(e164)
+            if peer is None or peer.messaging_application_id is None:
+                return None
+            return self.applications.get(peer.messaging_application_id)
+
+    def voice_application_for_number(self, e164: str) -> Application | None:
+        with self.lock:
+            peer = self.peer_of_number(e164)
+            if peer is None or peer.voice_application_id is None:
+                return None
+            return self.applications.get(peer.voice_application_id)
+
+    def token_valid(self, token: str, now: float) -> bool:
+        with self.lock:
+            expires = self.tokens.get(token)
+            return expires is not None and expires > now
+
+    def log_callback(self, entry: CallbackLogEntry, keep: int = 1000) -> None:
+        with self.lock:
+            self.callback_log.append(entry)
+            del self.callback_log[:-keep]
