@@ -8,17 +8,28 @@ Every API is served at one origin:
 - Voice v2: ``/api/v2/accounts/{accountId}/calls``
 - Numbers (Dashboard XML): ``/api/accounts/{accountId}/...``, also under ``/api/v1/accounts/``
 - Simulation: ``/_sim/...``; a page for people at ``/``.
+
+State lives in memory unless ``--state-file PATH`` is given: then the account (sites, locations,
+applications with their callback credentials, numbers in service, orders, disconnects,
+subscriptions, messages and media) is loaded from PATH at start when it exists, and saved to it
+atomically at most every 0.5 s after a change and on SIGTERM/SIGINT. OAuth2 tokens, live calls,
+rate limits, faults and pending callbacks are not kept; orders still RECEIVED complete after a
+restart. A corrupt or unreadable PATH stops the emulator with an error naming it (exit status 2)
+rather than overwriting it; move the file away to start empty.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
+from types import FrameType
 
 from werkzeug.serving import run_simple
 
 from bandwidth.emulator.app import create_app
 from bandwidth.emulator.config import EmulatorConfig
+from bandwidth.emulator.persistence import StateFileError
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
@@ -88,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--token-ttl", type=int, default=defaults.token_ttl, help="OAuth2 token lifetime (s)"
     )
+    parser.add_argument(
+        "--state-file",
+        metavar="PATH",
+        default=defaults.state_file,
+        help="JSON file that keeps the account state across restarts; none keeps it in memory",
+    )
     return parser
 
 
@@ -110,18 +127,32 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         calls_per_second=args.calls_per_second,
         max_concurrent_calls=args.max_concurrent_calls,
         token_ttl=args.token_ttl,
+        state_file=args.state_file,
     )
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM stops the server the way Ctrl+C does, so the state is saved on the way out."""
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     config = config_from_args(args)
-    emulator = create_app(config)
+    try:
+        emulator = create_app(config)
+    except StateFileError as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
     logging.getLogger("bandwidth.emulator").info(
         "Bandwidth emulator for account %s at %s", config.account_id, config.origin
     )
-    run_simple(config.host, config.port, emulator, threaded=True, use_reloader=False)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        run_simple(config.host, config.port, emulator, threaded=True, use_reloader=False)
+    finally:
+        emulator.close()
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -24,6 +26,12 @@ from bandwidth.emulator.callbacks import CallbackSender
 from bandwidth.emulator.config import EmulatorConfig
 from bandwidth.emulator.faults import Faults
 from bandwidth.emulator.limits import RequestWindow, SegmentLimiter
+from bandwidth.emulator.persistence import (
+    StateSaver,
+    dump_state,
+    read_state_file,
+    resume_pending_orders,
+)
 from bandwidth.emulator.scheduler import Scheduler
 from bandwidth.emulator.state import EmulatorState
 
@@ -36,6 +44,8 @@ CORE_ROUTE_MODULES = ("oauth", "messaging", "numbers", "sim", "page")
 VOICE_MODULE = "bandwidth.emulator.voice"
 FAULTABLE_APIS = ("messaging", "voice", "numbers", "oauth")
 ACCOUNT_PATH_PARAMS = ("account_id", "accountId")
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STATE_SAVE_INTERVAL = 0.5
 
 
 def _load_voice_module() -> Any | None:
@@ -48,12 +58,38 @@ def _load_voice_module() -> Any | None:
         return None
 
 
+def _run_then(task: Callable[[], None], after: Callable[[], None]) -> None:
+    try:
+        task()
+    finally:
+        after()
+
+
+class _NotifyingScheduler(Scheduler):
+    """Calls ``after_task`` once each task ends: tasks (order completion, message statuses)
+    change the state too."""
+
+    def __init__(self, time_scale: float, after_task: Callable[[], None]) -> None:
+        self._after_task = after_task
+        super().__init__(time_scale)
+
+    def call_later(self, delay_seconds: float, fn: Callable[[], None]) -> None:
+        super().call_later(delay_seconds, partial(_run_then, fn, self._after_task))
+
+
 class Emulator:
     def __init__(self, config: EmulatorConfig, route_tables: Iterable[http.Routes]) -> None:
         self.config = config
         self.state = EmulatorState()
+        self.saver: StateSaver | None = None
+        if config.state_file:
+            self._load_state_file(Path(config.state_file))
         self.faults = Faults()
-        self.scheduler = Scheduler(config.time_scale)
+        self.scheduler = (
+            Scheduler(config.time_scale)
+            if self.saver is None
+            else _NotifyingScheduler(config.time_scale, self.state_changed)
+        )
         self.callbacks = CallbackSender(self)
         self.message_limiter = self._new_message_limiter()
         self.list_limiter = self._new_list_limiter()
@@ -69,6 +105,32 @@ class Emulator:
             merge_slashes=False,
         )
         self._reset_hooks: list[Any] = []
+        if self.saver is not None:
+            resume_pending_orders(self)
+
+    def _load_state_file(self, path: Path) -> None:
+        """Raises ``StateFileError`` when the file exists but cannot be used."""
+        loaded = read_state_file(path)
+        if loaded is None:
+            logger.info("no emulator state at %s yet; starting empty", path)
+        else:
+            self.state = loaded
+            logger.info(
+                "emulator state loaded from %s: %d site(s), %d application(s), %d number(s)",
+                path,
+                len(loaded.sites),
+                len(loaded.applications),
+                len(loaded.in_service),
+            )
+        self.saver = StateSaver(path, self._dump_state, STATE_SAVE_INTERVAL)
+
+    def _dump_state(self) -> dict[str, Any]:
+        return dump_state(self.state)
+
+    def state_changed(self) -> None:
+        """Save the state soon (debounced) when a state file is configured."""
+        if self.saver is not None:
+            self.saver.changed()
 
     def _new_message_limiter(self) -> SegmentLimiter:
         return SegmentLimiter(
@@ -101,6 +163,7 @@ class Emulator:
         self.voice = self._new_voice_store()
         for hook in self._reset_hooks:
             hook()
+        self.state_changed()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
@@ -127,10 +190,13 @@ class Emulator:
             if not self._account_matches(params):
                 return http.forbidden(route.api)
         try:
-            return route.handler(self, request, **params)
+            response = route.handler(self, request, **params)
         except Exception:
             logger.exception("emulator handler failed: %s %s", request.method, request.path)
             return http.server_error(route.api, 500)
+        if request.method not in READ_ONLY_METHODS and route.api != "oauth":
+            self.state_changed()
+        return response
 
     def _apply_faults(self, api: http.ApiName, request: Request) -> Response | None:
         latency = self.faults.latency_seconds
@@ -178,11 +244,14 @@ class Emulator:
         return f"{self.config.origin}/api/accounts/{self.config.account_id}"
 
     def close(self) -> None:
-        """Stop background work: the scheduler and, when voice is loaded, its call threads."""
+        """Stop background work (the scheduler and, when voice is loaded, its call threads),
+        then save the state a last time when a state file is configured."""
         self.scheduler.stop()
         close_voice = getattr(self.voice, "close", None)
         if callable(close_voice):
             close_voice()
+        if self.saver is not None:
+            self.saver.close()
 
 
 def decode_basic(value: str) -> tuple[str, str] | None:

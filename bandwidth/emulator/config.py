@@ -35,6 +35,8 @@ class EmulatorConfig:
     transfer_answer_delay: float = 1.0
     token_ttl: int = 3600
     max_media_bytes: int = 3_932_160
+    state_file: str | None = None
+    """JSON file the account state is loaded from and saved to (see ``persistence.py``)."""
 
     @property
     def origin(self) -> str:
