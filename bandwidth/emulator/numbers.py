@@ -488,7 +488,7 @@ def create_order(emu: Emulator, request: Request, account_id: str) -> Response:
         return _render(root, 400)
     with emu.state.lock:
         emu.state.orders[order.id] = order
-    emu.scheduler.call_later(emu.config.order_complete_delay, partial(_complete_order, emu, order))
+    schedule_order_completion(emu, order)
     root = Element("OrderResponse")
     _order_element(root, order)
     _el(root, "OrderStatus", order.status)
@@ -501,6 +501,16 @@ def _order_failure(emu: Emulator, order: Order, number: str) -> tuple[int, str] 
     if number.endswith(inventory.FAILING_LINE):
         return NOT_AVAILABLE
     return None
+
+
+def schedule_order_completion(emu: Emulator, order: Order) -> None:
+    emu.scheduler.call_later(emu.config.order_complete_delay, partial(_complete_order, emu, order))
+
+
+def schedule_disconnect_completion(emu: Emulator, order: Order) -> None:
+    emu.scheduler.call_later(
+        emu.config.disconnect_complete_delay, partial(_complete_disconnect, emu, order)
+    )
 
 
 def _complete_order(emu: Emulator, order: Order) -> None:
@@ -675,9 +685,7 @@ def create_disconnect(emu: Emulator, request: Request, account_id: str) -> Respo
     )
     with emu.state.lock:
         emu.state.disconnects[order.id] = order
-    emu.scheduler.call_later(
-        emu.config.disconnect_complete_delay, partial(_complete_disconnect, emu, order)
-    )
+    schedule_disconnect_completion(emu, order)
     root = Element(root_tag)
     _disconnect_request(root, order)
     _el(root, "OrderStatus", order.status)

@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -192,13 +191,9 @@ def resume_pending_orders(emu: Emulator) -> None:
         orders = [o for o in emu.state.orders.values() if o.status == "RECEIVED"]
         disconnects = [o for o in emu.state.disconnects.values() if o.status == "RECEIVED"]
     for order in orders:
-        emu.scheduler.call_later(
-            emu.config.order_complete_delay, partial(numbers._complete_order, emu, order)
-        )
+        numbers.schedule_order_completion(emu, order)
     for order in disconnects:
-        emu.scheduler.call_later(
-            emu.config.disconnect_complete_delay, partial(numbers._complete_disconnect, emu, order)
-        )
+        numbers.schedule_disconnect_completion(emu, order)
 
 
 class StateSaver:
