@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import phonenumbers
 from django.db import models
 from django.utils import timezone
 
@@ -59,10 +60,20 @@ class NumberOrder(TenantOwnedModel):
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(
+        max_length=100, blank=True, help_text="The API caller's Idempotency-Key, if it sent one."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "created_at"], name="numberorder_open_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="numberorder_unique_idempotency_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.customer_order_id} ({self.status})"
@@ -98,7 +109,11 @@ class PhoneNumber(TenantOwnedModel):
     site_id = models.CharField(max_length=32, blank=True)
     peer_id = models.CharField(max_length=32, blank=True)
     order = models.ForeignKey(
-        NumberOrder, null=True, blank=True, on_delete=models.SET_NULL, related_name="ordered_numbers"
+        NumberOrder,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ordered_numbers",
     )
     release_order = models.ForeignKey(
         NumberOrder,
@@ -128,6 +143,15 @@ class PhoneNumber(TenantOwnedModel):
     @property
     def display_name(self) -> str:
         return self.friendly_name or self.number
+
+    @property
+    def formatted(self) -> str:
+        """The number as people write it: (919) 555-0101."""
+        try:
+            parsed = phonenumbers.parse(self.number, None)
+        except phonenumbers.NumberParseException:
+            return self.number
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
 
     def mark(self, status: str, reason: str = "") -> None:
         self.status = status

@@ -65,4 +65,6 @@ def connect_signals() -> None:
     from .models import PhoneNumber
 
     post_save.connect(_on_number_change, sender=PhoneNumber, dispatch_uid="numbers.routing.save")
-    post_delete.connect(_on_number_change, sender=PhoneNumber, dispatch_uid="numbers.routing.delete")
+    post_delete.connect(
+        _on_number_change, sender=PhoneNumber, dispatch_uid="numbers.routing.delete"
+    )

@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import webhooks
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("numbers/", webhooks.numbers_notification, name="webhook-numbers"),
+]

@@ -20,7 +20,9 @@ def endpoints() -> Endpoints:
 
 
 def timeouts() -> Timeouts:
-    return Timeouts(connect=settings.BANDWIDTH_CONNECT_TIMEOUT, read=settings.BANDWIDTH_READ_TIMEOUT)
+    return Timeouts(
+        connect=settings.BANDWIDTH_CONNECT_TIMEOUT, read=settings.BANDWIDTH_READ_TIMEOUT
+    )
 
 
 def platform_credentials() -> Credentials:

@@ -79,6 +79,9 @@ def tenant_create(
     owner, new_password = _user_for_email(email, password)
     Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
     issued = api_token_create(tenant=tenant, name="Default", scopes=ALL_SCOPES, created_by=owner)
+    from numbers.services import provisioning_enqueue
+
+    provisioning_enqueue(tenant=tenant)
     return TenantCreated(tenant=tenant, owner=owner, password=new_password, api_token=issued[1])
 
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 
 from tenants import selectors, services
 from tenants.models import Tenant
@@ -25,6 +26,13 @@ class Command(BaseCommand):
                 name=options["name"], owner_email=DEMO_EMAIL, password=DEMO_PASSWORD
             )
             tenant = created.tenant
+        else:
+            # Seeded by an earlier run: the emulator may have restarted since, so the worker
+            # checks the tenant's apps on Bandwidth and provisions again what is missing.
+            from numbers.services import provisioning_enqueue
+
+            with transaction.atomic():
+                provisioning_enqueue(tenant=tenant, verify=True)
         for token in selectors.api_token_list(tenant=tenant).filter(
             name=TOKEN_NAME, revoked_at=None
         ):
@@ -38,4 +46,5 @@ class Command(BaseCommand):
             + f"\n  login     {DEMO_EMAIL}"
             + f"\n  password  {DEMO_PASSWORD}"
             + f"\n  api token {plaintext}"
+            + "\n  numbers   the worker provisions the tenant on Bandwidth (see /numbers/)"
         )

@@ -1,0 +1,50 @@
+"""Reads of numbers, orders and provisioning. Every read of tenant-owned rows takes ``tenant=``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from tenants.models import Tenant
+
+from .models import NumberOrder, PhoneNumber, Provisioning
+
+
+def number_list(*, tenant: Tenant, include_released: bool = True) -> QuerySet[PhoneNumber]:
+    numbers = PhoneNumber.objects.for_tenant(tenant)
+    if not include_released:
+        numbers = numbers.exclude(status=PhoneNumber.Status.RELEASED)
+    return numbers.order_by("number", "-id")
+
+
+def number_get(*, tenant: Tenant, pk: Any) -> PhoneNumber:
+    return get_object_or_404(number_list(tenant=tenant), pk=pk)
+
+
+def number_held_count(*, tenant: Tenant) -> int:
+    return (
+        PhoneNumber.objects.for_tenant(tenant).filter(status__in=PhoneNumber.HELD_STATUSES).count()
+    )
+
+
+def number_order_list(*, tenant: Tenant) -> QuerySet[NumberOrder]:
+    return NumberOrder.objects.for_tenant(tenant).order_by("-created_at", "-id")
+
+
+def number_order_get(*, tenant: Tenant, pk: Any) -> NumberOrder:
+    return get_object_or_404(number_order_list(tenant=tenant), pk=pk)
+
+
+def number_order_open_list(*, tenant: Tenant) -> QuerySet[NumberOrder]:
+    return number_order_list(tenant=tenant).filter(status__in=NumberOrder.OPEN_STATUSES)
+
+
+def provisioning_for(*, tenant: Tenant) -> Provisioning | None:
+    return Provisioning.objects.filter(tenant=tenant).first()
+
+
+def number_order_by_bandwidth_id(*, order_id: str) -> NumberOrder | None:
+    """For order notifications, which name the order, not the tenant (checked by the caller)."""
+    return NumberOrder.objects.select_related("tenant").filter(bandwidth_order_id=order_id).first()

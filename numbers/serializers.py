@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from .models import NumberOrder, PhoneNumber
+from .services import MAX_SEARCH_RESULTS, format_number
+
+
+class PhoneNumberSerializer(serializers.ModelSerializer):
+    display = serializers.SerializerMethodField()
+    status = serializers.CharField(
+        read_only=True, help_text="ordering, active, releasing, released or failed"
+    )
+    order_id = serializers.IntegerField(read_only=True, allow_null=True)
+    release_order_id = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PhoneNumber
+        fields = [
+            "id",
+            "number",
+            "display",
+            "kind",
+            "friendly_name",
+            "capabilities",
+            "status",
+            "status_reason",
+            "city",
+            "state",
+            "rate_center",
+            "order_id",
+            "release_order_id",
+            "created_at",
+            "activated_at",
+            "released_at",
+        ]
+        read_only_fields = [f for f in fields if f != "friendly_name"]
+
+    def get_display(self, obj: PhoneNumber) -> str:
+        return format_number(obj.number)
+
+
+class PhoneNumberUpdateSerializer(serializers.Serializer):
+    friendly_name = serializers.CharField(max_length=80, allow_blank=True)
+
+
+class NumberPurchaseSerializer(serializers.Serializer):
+    numbers = serializers.ListField(
+        child=serializers.CharField(max_length=16),
+        min_length=1,
+        max_length=MAX_SEARCH_RESULTS,
+        help_text="E.164 numbers offered by a search, like +19195551234.",
+    )
+
+
+class NumberOrderSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(
+        read_only=True, help_text="RECEIVED, COMPLETE, PARTIAL, FAILED or BACKORDERED"
+    )
+
+    class Meta:
+        model = NumberOrder
+        fields = [
+            "id",
+            "kind",
+            "customer_order_id",
+            "bandwidth_order_id",
+            "status",
+            "numbers",
+            "completed_numbers",
+            "failed_numbers",
+            "errors",
+            "created_at",
+            "updated_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class AvailableNumberQuerySerializer(serializers.Serializer):
+    area_code = serializers.CharField(required=False, allow_blank=True, default="")
+    city = serializers.CharField(required=False, allow_blank=True, default="")
+    state = serializers.CharField(required=False, allow_blank=True, default="")
+    zip = serializers.CharField(required=False, allow_blank=True, default="")
+    toll_free = serializers.CharField(required=False, allow_blank=True, default="")
+    quantity = serializers.IntegerField(required=False, default=10)
+
+
+class AvailableNumberSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    display = serializers.CharField()
+    kind = serializers.CharField()
+    city = serializers.CharField()
+    state = serializers.CharField()
+    rate_center = serializers.CharField()

@@ -1,0 +1,570 @@
+"""Every write of the numbers app: provisioning, search offers, orders, releases, renames."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bandwidth.client.numbers_xml import DisconnectResult, OrderResult
+from bandwidth.errors import BandwidthError, RateLimitedError, TransientError
+from bandwidth.errors import ValidationError as BandwidthValidationError
+from tenants import secret_box
+from tenants.bandwidth_accounts import client_for_account, client_for_tenant
+from tenants.errors import Conflict, ParleyError
+from tenants.models import BandwidthAccount, Tenant
+
+from . import provisioning as provisioning_steps
+from .models import NumberOrder, PhoneNumber, Provisioning
+
+logger = logging.getLogger(__name__)
+
+MAX_SEARCH_RESULTS = 50
+OFFER_TTL = 3600
+RECONCILE_AFTER = timedelta(minutes=1)
+_STATE_CODES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
+)
+US_STATES = frozenset(_STATE_CODES.split(" "))
+_AREA_CODE = re.compile(r"^[2-9]\d{2}$")
+_ZIP = re.compile(r"^\d{5}$")
+_TOLL_FREE = re.compile(r"^8[0-9*]{2}$")
+_E164_NANP = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
+
+
+# --- provisioning ---
+
+
+def provisioning_run(*, tenant: Tenant, verify: bool = False) -> Provisioning:
+    """Creates (or finishes creating) the tenant's site, location, apps and subscriptions."""
+    return provisioning_steps.run(tenant=tenant, verify=verify)
+
+
+def provisioning_rotate_credentials(*, tenant: Tenant) -> Provisioning:
+    """New callback credentials for the tenant's messaging and voice apps."""
+    return provisioning_steps.rotate_callback_credentials(tenant=tenant)
+
+
+def provisioning_enqueue(*, tenant: Tenant, verify: bool = False) -> None:
+    """After commit, the worker provisions the tenant (retrying while Bandwidth is unreachable)."""
+    Provisioning.objects.get_or_create(tenant=tenant)
+    tenant_id = str(tenant.id)
+
+    def send() -> None:
+        from .tasks import provision_tenant
+
+        try:
+            provision_tenant.delay(tenant_id, verify)
+        except Exception:  # the broker is down: the admin action or the seed runs it again
+            logger.exception("could not queue provisioning of tenant %s", tenant_id)
+
+    transaction.on_commit(send)
+
+
+# --- search ---
+
+
+@dataclass(frozen=True)
+class Offer:
+    number: str
+    kind: str
+    city: str
+    state: str
+    rate_center: str
+
+    @property
+    def display(self) -> str:
+        return format_number(self.number)
+
+
+def format_number(e164: str) -> str:
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def _offer_key(tenant: Tenant, number: str) -> str:
+    return f"parley:offer:{tenant.id}:{number}"
+
+
+def _require_ready(tenant: Tenant) -> Provisioning:
+    provisioning = Provisioning.objects.filter(tenant=tenant).first()
+    if provisioning is None or provisioning.status != Provisioning.Status.READY:
+        state = provisioning.get_status_display().lower() if provisioning else "not started"
+        raise Conflict(
+            f"Phone numbers are not available yet: setting up the account on Bandwidth is {state}.",
+            code="not_provisioned",
+        )
+    return provisioning
+
+
+def _search_criteria(
+    area_code: str, city: str, state: str, zip_code: str, toll_free: str
+) -> dict[str, str]:
+    area_code, city, zip_code, toll_free = (
+        area_code.strip(),
+        city.strip(),
+        zip_code.strip(),
+        toll_free.strip(),
+    )
+    state = state.strip().upper()
+    given = [name for name, value in (("area_code", area_code), ("zip", zip_code)) if value]
+    if city or state:
+        given.append("city")
+    if toll_free:
+        given.append("toll_free")
+    if not given:
+        raise ParleyError(
+            "Search by area code, city and state, ZIP code, or toll-free pattern.",
+            field="area_code",
+        )
+    if len(given) > 1:
+        raise ParleyError(
+            "Search by one of area code, city and state, ZIP code, or toll-free pattern.",
+            field=given[1],
+        )
+    if area_code and not _AREA_CODE.match(area_code):
+        raise ParleyError(
+            f"{area_code!r} is not an area code (three digits, not starting with 0 or 1).",
+            field="area_code",
+        )
+    if zip_code and not _ZIP.match(zip_code):
+        raise ParleyError(f"{zip_code!r} is not a five-digit ZIP code.", field="zip")
+    if city or state:
+        if not city:
+            raise ParleyError("Give a city with the state.", field="city")
+        if not state:
+            raise ParleyError("Give the state with the city.", field="state")
+        if state not in US_STATES:
+            raise ParleyError(f"{state!r} is not a US state code (like NC).", field="state")
+        if len(city) > 60 or not re.fullmatch(r"[A-Za-z .'-]+", city):
+            raise ParleyError(f"{city!r} is not a city name.", field="city")
+    if toll_free and not _TOLL_FREE.match(toll_free):
+        raise ParleyError(
+            f"{toll_free!r} is not a toll-free pattern (like 8** or 833).", field="toll_free"
+        )
+    return {
+        "area_code": area_code,
+        "city": city,
+        "state": state,
+        "zip_code": zip_code,
+        "toll_free_pattern": toll_free,
+    }
+
+
+def _bandwidth_refusal(error: BandwidthError, field: str | None = None) -> ParleyError:
+    detail = error.errors[0] if error.errors else None
+    code = detail.code if detail else error.code
+    text = detail.description if detail else error.description
+    if isinstance(error, TransientError | RateLimitedError):
+        unavailable = ParleyError(
+            "Bandwidth is not answering right now; nothing was bought. Try again in a minute.",
+            code="bandwidth_unavailable",
+        )
+        unavailable.status = 503
+        return unavailable
+    refusal = ParleyError(
+        f"Bandwidth refused: {text}" + (f" (error {code})" if code else ""),
+        field=field,
+        code="bandwidth_refused",
+    )
+    refusal.status = 409 if str(code) in ("5005", "5076") else 400
+    return refusal
+
+
+def number_search(
+    *,
+    tenant: Tenant,
+    area_code: str = "",
+    city: str = "",
+    state: str = "",
+    zip_code: str = "",
+    toll_free: str = "",
+    quantity: int = 10,
+) -> list[Offer]:
+    """Numbers Bandwidth offers, minus any number a tenant holds; remembered as offers to buy."""
+    if not 1 <= quantity <= MAX_SEARCH_RESULTS:
+        raise ParleyError(
+            f"Ask for 1 to {MAX_SEARCH_RESULTS} numbers (not {quantity}).", field="quantity"
+        )
+    criteria = _search_criteria(area_code, city, state, zip_code, toll_free)
+    _require_ready(tenant)
+    client = client_for_tenant(tenant)
+    try:
+        found = client.numbers.search_available_numbers(quantity=quantity, **criteria)
+    except BandwidthValidationError as error:
+        field = next((k for k, v in criteria.items() if v), None)
+        raise _bandwidth_refusal(error, "zip" if field == "zip_code" else field) from error
+    except BandwidthError as error:
+        raise _bandwidth_refusal(error) from error
+    held = set(
+        PhoneNumber.objects.filter(
+            number__in=[n.e164 for n in found], status__in=PhoneNumber.HELD_STATUSES
+        ).values_list("number", flat=True)
+    )
+    kind = PhoneNumber.Kind.TOLL_FREE if criteria["toll_free_pattern"] else PhoneNumber.Kind.LOCAL
+    offers = [
+        Offer(
+            number=n.e164,
+            kind=kind,
+            city=(n.city or "").title(),
+            state=n.state or "",
+            rate_center=n.rate_center or "",
+        )
+        for n in found
+        if n.e164 not in held
+    ]
+    cache.set_many({_offer_key(tenant, o.number): asdict(o) for o in offers}, OFFER_TTL)
+    return offers
+
+
+# --- orders ---
+
+
+CUSTOMER_ORDER_PREFIX = "parley-"
+
+
+def _new_customer_order_id() -> str:
+    return f"{CUSTOMER_ORDER_PREFIX}{uuid.uuid4().hex}"
+
+
+def _validate_numbers(tenant: Tenant, numbers: list[str]) -> list[Offer]:
+    if not isinstance(numbers, list) or not numbers:
+        raise ParleyError("Choose at least one number.", field="numbers")
+    if len(numbers) > MAX_SEARCH_RESULTS:
+        raise ParleyError(f"Buy at most {MAX_SEARCH_RESULTS} numbers at once.", field="numbers")
+    if len(set(numbers)) != len(numbers):
+        raise ParleyError("A number is listed twice.", field="numbers")
+    offers = []
+    for number in numbers:
+        if not isinstance(number, str) or not _E164_NANP.match(number):
+            raise ParleyError(
+                f"{number!r} is not a US or Canadian number in E.164 (like +19195551234).",
+                field="numbers",
+            )
+        offered = cache.get(_offer_key(tenant, number))
+        if offered is None:
+            raise ParleyError(
+                f"{number} was not offered by a recent search; search again and pick from the "
+                "results.",
+                field="numbers",
+                code="not_offered",
+            )
+        offers.append(Offer(**offered))
+    return offers
+
+
+def _repeated_order(tenant: Tenant, idempotency_key: str, numbers: list[str]) -> NumberOrder | None:
+    if not idempotency_key:
+        return None
+    order = (
+        NumberOrder.objects.for_tenant(tenant)
+        .filter(kind=NumberOrder.Kind.ORDER, idempotency_key=idempotency_key)
+        .first()
+    )
+    if order is not None and sorted(order.numbers) != sorted(numbers):
+        raise Conflict(
+            "This Idempotency-Key was used for a different purchase.",
+            field="numbers",
+            code="idempotency_key_reused",
+        )
+    return order
+
+
+@transaction.atomic
+def number_order(
+    *, tenant: Tenant, numbers: list[str], idempotency_key: str = ""
+) -> list[PhoneNumber]:
+    """Orders offered numbers on the tenant's location; they are ``ordering`` until it completes.
+
+    The Bandwidth order is placed inside the transaction: if Bandwidth refuses, nothing is kept.
+    A repeated ``idempotency_key`` answers with the first purchase's numbers and orders nothing.
+    """
+    idempotency_key = idempotency_key.strip()
+    if len(idempotency_key) > 100:
+        raise ParleyError("An Idempotency-Key has at most 100 characters.", field="idempotency_key")
+    repeated = _repeated_order(tenant, idempotency_key, numbers)
+    if repeated is not None:
+        return list(repeated.ordered_numbers.order_by("number"))
+    offers = _validate_numbers(tenant, numbers)
+    provisioning = _require_ready(tenant)
+    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    held = PhoneNumber.objects.for_tenant(locked).filter(status__in=PhoneNumber.HELD_STATUSES)
+    if held.count() + len(offers) > locked.number_limit:
+        raise Conflict(
+            f"{locked.name} may hold {locked.number_limit} numbers and holds {held.count()}; "
+            "release one or ask Parley support to raise the limit.",
+            field="numbers",
+            code="number_limit",
+        )
+    taken = list(
+        PhoneNumber.objects.filter(
+            number__in=numbers, status__in=PhoneNumber.HELD_STATUSES
+        ).values_list("number", flat=True)
+    )
+    if taken:
+        raise Conflict(f"{', '.join(taken)} is no longer available.", field="numbers")
+    try:
+        with transaction.atomic():
+            order = NumberOrder.objects.create(
+                tenant=tenant,
+                kind=NumberOrder.Kind.ORDER,
+                customer_order_id=_new_customer_order_id(),
+                numbers=numbers,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        raise Conflict(
+            "A purchase with this Idempotency-Key is under way; repeat it in a moment.",
+            code="idempotency_key_in_use",
+        ) from None
+    created = []
+    try:
+        with transaction.atomic():
+            for offer in offers:
+                created.append(
+                    PhoneNumber.objects.create(
+                        tenant=tenant,
+                        number=offer.number,
+                        kind=offer.kind,
+                        capabilities=["sms", "mms", "voice"],
+                        status=PhoneNumber.Status.ORDERING,
+                        city=offer.city[:80],
+                        state=offer.state[:2],
+                        rate_center=offer.rate_center[:40],
+                        site_id=provisioning.site_id,
+                        peer_id=provisioning.peer_id,
+                        order=order,
+                    )
+                )
+    except IntegrityError:
+        raise Conflict(
+            "Another order took one of these numbers a moment ago; search again.",
+            field="numbers",
+        ) from None
+    client = client_for_tenant(tenant)
+    try:
+        result = client.numbers.create_order(
+            customer_order_id=order.customer_order_id,
+            site_id=provisioning.site_id,
+            peer_id=provisioning.peer_id,
+            numbers=numbers,
+            partial_allowed=True,
+            name=f"Parley {tenant.slug}"[:50],
+        )
+    except BandwidthError as error:
+        logger.warning("order for %s refused: %s", tenant.id, error)
+        raise _bandwidth_refusal(error, "numbers") from error
+    order.bandwidth_order_id = result.order_id
+    order.status = result.status or NumberOrder.Status.RECEIVED
+    order.save(update_fields=["bandwidth_order_id", "status", "updated_at"])
+    for offer in offers:
+        cache.delete(_offer_key(tenant, offer.number))
+    if order.status != NumberOrder.Status.RECEIVED:
+        _apply(order, order.status, list(result.completed_numbers), list(result.errors), "")
+    return created
+
+
+def _reason_for(number: str, errors: list[Any], message: str) -> str:
+    for error in errors:
+        if getattr(error, "telephone_number", None) in (number, number[2:]):
+            return f"{error.description} (error {error.code})"
+    if errors:
+        return "; ".join(f"{e.description} (error {e.code})" for e in errors)[:300]
+    return message or "Bandwidth did not complete this number."
+
+
+def _apply(
+    order: NumberOrder, status: str, completed: list[str], errors: list[Any], message: str
+) -> bool:
+    """Moves an open order and its numbers to ``status``; a closed order stays as it is."""
+    if not order.is_open or status not in NumberOrder.Status.values:
+        return False
+    order.status = status
+    order.last_checked_at = timezone.now()
+    if order.kind == NumberOrder.Kind.DISCONNECT and status == "COMPLETE" and not completed:
+        completed = list(order.numbers)
+    if status in NumberOrder.OPEN_STATUSES:
+        order.save(update_fields=["status", "last_checked_at", "updated_at"])
+        return True
+    order.completed_numbers = completed
+    order.failed_numbers = [n for n in order.numbers if n not in completed]
+    order.errors = [
+        {
+            "code": e.code,
+            "description": e.description,
+            "number": _error_number(e),
+        }
+        for e in errors
+    ]
+    if not order.errors and message and order.failed_numbers:
+        order.errors = [{"code": None, "description": message, "number": None}]
+    order.completed_at = timezone.now()
+    order.save()
+    is_order = order.kind == NumberOrder.Kind.ORDER
+    rows = order.ordered_numbers if is_order else order.released_numbers
+    for phone_number in rows.select_for_update():
+        if phone_number.number in completed:
+            target = PhoneNumber.Status.ACTIVE if is_order else PhoneNumber.Status.RELEASED
+            phone_number.mark(target)
+        elif is_order:
+            reason = _reason_for(phone_number.number, errors, message)
+            phone_number.mark(PhoneNumber.Status.FAILED, reason[:300])
+        else:
+            reason = "Release failed: " + _reason_for(phone_number.number, errors, message)
+            phone_number.mark(PhoneNumber.Status.ACTIVE, reason[:300])
+        phone_number.save()
+    return True
+
+
+def _error_number(error: Any) -> str | None:
+    number = getattr(error, "telephone_number", None)
+    if not number:
+        return None
+    return number if number.startswith("+") else f"+1{number}"
+
+
+@transaction.atomic
+def number_order_apply_notification(
+    *,
+    order: NumberOrder,
+    status: str,
+    completed: list[str],
+    errors: list[Any],
+    message: str,
+) -> bool:
+    """Applies an order or disconnect notification; repeats and late arrivals change nothing."""
+    locked = NumberOrder.objects.select_for_update().get(pk=order.pk)
+    return _apply(locked, status, completed, errors, message)
+
+
+@transaction.atomic
+def number_order_reconcile(*, order_id: int) -> NumberOrder | None:
+    """Asks Bandwidth for the order's state and applies it (the notification may be lost)."""
+    locked = NumberOrder.objects.select_for_update().filter(pk=order_id).first()
+    if locked is None:
+        return None
+    if not locked.is_open or not locked.bandwidth_order_id:
+        return locked
+    client = client_for_tenant(locked.tenant)
+    result: OrderResult | DisconnectResult
+    if locked.kind == NumberOrder.Kind.ORDER:
+        result = client.numbers.get_order(locked.bandwidth_order_id)
+        completed = list(result.completed_numbers)
+    else:
+        result = client.numbers.get_disconnect(locked.bandwidth_order_id)
+        completed = list(result.disconnected_numbers)
+    if not _apply(locked, result.status or "", completed, list(result.errors), ""):
+        locked.last_checked_at = timezone.now()
+        locked.save(update_fields=["last_checked_at", "updated_at"])
+    return locked
+
+
+def number_order_id_for(*, bandwidth_order_id: str) -> int | None:
+    return (
+        NumberOrder.objects.filter(bandwidth_order_id=bandwidth_order_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def orders_to_reconcile(*, now: datetime | None = None) -> list[int]:
+    """Open orders older than a minute, not checked in the last half minute."""
+    now = now or timezone.now()
+    return list(
+        NumberOrder.objects.filter(
+            status__in=NumberOrder.OPEN_STATUSES,
+            created_at__lte=now - RECONCILE_AFTER,
+            bandwidth_order_id__isnull=False,
+        )
+        .exclude(last_checked_at__gt=now - timedelta(seconds=30))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:200]
+    )
+
+
+# --- release and rename ---
+
+
+@transaction.atomic
+def number_release(*, tenant: Tenant, phone_number: PhoneNumber) -> PhoneNumber:
+    """Disconnects the number: it stops routing at once, ``released`` once Bandwidth is done."""
+    locked = PhoneNumber.objects.for_tenant(tenant).select_for_update().get(pk=phone_number.pk)
+    if locked.status != PhoneNumber.Status.ACTIVE:
+        raise Conflict(
+            f"{locked.number} is {locked.get_status_display().lower()}; only an active number "
+            "can be released.",
+            code="not_active",
+        )
+    order = NumberOrder.objects.create(
+        tenant=tenant,
+        kind=NumberOrder.Kind.DISCONNECT,
+        customer_order_id=_new_customer_order_id(),
+        numbers=[locked.number],
+    )
+    locked.mark(PhoneNumber.Status.RELEASING)
+    locked.release_order = order
+    locked.save()
+    try:
+        result = client_for_tenant(tenant).numbers.create_disconnect(
+            customer_order_id=order.customer_order_id, numbers=[locked.number]
+        )
+    except BandwidthError as error:
+        raise _bandwidth_refusal(error) from error
+    order.bandwidth_order_id = result.order_id
+    order.status = result.status or NumberOrder.Status.RECEIVED
+    order.save(update_fields=["bandwidth_order_id", "status", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def number_update(*, tenant: Tenant, phone_number: PhoneNumber, friendly_name: str) -> PhoneNumber:
+    friendly_name = friendly_name.strip()
+    if len(friendly_name) > 80:
+        raise ParleyError("A name has at most 80 characters.", field="friendly_name")
+    locked = PhoneNumber.objects.for_tenant(tenant).select_for_update().get(pk=phone_number.pk)
+    locked.friendly_name = friendly_name
+    locked.save(update_fields=["friendly_name", "updated_at"])
+    return locked
+
+
+# --- Bandwidth accounts ---
+
+
+@transaction.atomic
+def bandwidth_account_set_secret(*, account: BandwidthAccount, client_secret: str) -> None:
+    """Stores a tenant-owned account's OAuth2 client secret, encrypted; it is never shown again."""
+    client_secret = client_secret.strip()
+    if not client_secret:
+        raise ParleyError("The client secret cannot be empty.", field="client_secret")
+    account.client_secret_encrypted = secret_box.encrypt(client_secret)
+    account.save(update_fields=["client_secret_encrypted"])
+
+
+def bandwidth_account_test(*, account: BandwidthAccount) -> tuple[bool, str]:
+    """Signs in and runs one harmless search; records and returns the outcome."""
+    try:
+        client = client_for_account(account)
+        client.numbers.search_available_numbers(area_code="919", quantity=1)
+    except BandwidthError as error:
+        ok, message = False, f"{type(error).__name__}: {error.description}"
+    except ImproperlyConfigured as error:
+        ok, message = False, str(error)
+    else:
+        ok, message = True, "Signed in and searched numbers."
+    account.last_test_ok = ok
+    account.last_test_message = message[:300]
+    account.save(update_fields=["last_test_ok", "last_test_message"])
+    return ok, message
