@@ -22,6 +22,8 @@ class ErrorDetail:
 
     code: str
     description: str
+    telephone_number: str | None = None
+    """E.164 of the number the error is about, when Bandwidth names one."""
 
 
 class BandwidthError(Exception):

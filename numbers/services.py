@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bandwidth.client.numbers_xml import DisconnectResult, OrderResult
-from bandwidth.errors import BandwidthError, RateLimitedError, TransientError
+from bandwidth.errors import BandwidthError, ErrorDetail, RateLimitedError, TransientError
 from bandwidth.errors import ValidationError as BandwidthValidationError
 from tenants import secret_box
 from tenants.bandwidth_accounts import client_for_account, client_for_tenant
@@ -377,9 +377,9 @@ def number_order(
     return created
 
 
-def _reason_for(number: str, errors: list[Any], message: str) -> str:
+def _reason_for(number: str, errors: list[ErrorDetail], message: str) -> str:
     for error in errors:
-        if getattr(error, "telephone_number", None) in (number, number[2:]):
+        if error.telephone_number == number:
             return f"{error.description} (error {error.code})"
     if errors:
         return "; ".join(f"{e.description} (error {e.code})" for e in errors)[:300]
@@ -387,7 +387,11 @@ def _reason_for(number: str, errors: list[Any], message: str) -> str:
 
 
 def _apply(
-    order: NumberOrder, status: str, completed: list[str], errors: list[Any], message: str
+    order: NumberOrder,
+    status: str,
+    completed: list[str],
+    errors: list[ErrorDetail],
+    message: str,
 ) -> bool:
     """Moves an open order and its numbers to ``status``; a closed order stays as it is."""
     if not order.is_open or status not in NumberOrder.Status.values:
@@ -405,7 +409,7 @@ def _apply(
         {
             "code": e.code,
             "description": e.description,
-            "number": _error_number(e),
+            "number": e.telephone_number,
         }
         for e in errors
     ]
@@ -427,13 +431,6 @@ def _apply(
             phone_number.mark(PhoneNumber.Status.ACTIVE, reason[:300])
         phone_number.save()
     return True
-
-
-def _error_number(error: Any) -> str | None:
-    number = getattr(error, "telephone_number", None)
-    if not number:
-        return None
-    return number if number.startswith("+") else f"+1{number}"
 
 
 @transaction.atomic

@@ -134,10 +134,12 @@ def xml_error_details(root: Element) -> tuple[ErrorDetail, ...]:
     """Coded errors of a Numbers API body: <ErrorList><Error>, <Error> or <ResponseStatus>."""
     details: list[ErrorDetail] = []
     for error in root.iter("Error"):
+        number = (error.findtext("TelephoneNumber") or "").strip()
         details.append(
             ErrorDetail(
                 code=(error.findtext("Code") or "").strip(),
                 description=(error.findtext("Description") or "").strip(),
+                telephone_number=_as_e164(number) if number else None,
             )
         )
     for status in root.iter("ResponseStatus"):
@@ -147,3 +149,10 @@ def xml_error_details(root: Element) -> tuple[ErrorDetail, ...]:
                 ErrorDetail(code=code, description=(status.findtext("Description") or "").strip())
             )
     return tuple(details)
+
+
+def _as_e164(number: str) -> str:
+    digits = number.removeprefix("+")
+    if len(digits) == 10:
+        return f"+1{digits}"
+    return f"+{digits}"

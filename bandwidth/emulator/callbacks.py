@@ -101,9 +101,11 @@ class CallbackSender:
         kind: str = "",
         delay: float = 0.0,
         on_result: Callable[[CallbackResult], None] | None = None,
+        retry: bool = True,
     ) -> None:
         """Deliver later on the scheduler, retrying per ``callback_retry_delays`` on failure.
 
+        ``retry=False`` makes one delivery only, as Bandwidth does for Numbers notifications.
         ``on_result`` receives the final result (success or the last failed attempt).
         """
         copies = 2 if self.emulator.faults.take_duplicate_callback() else 1
@@ -111,7 +113,9 @@ class CallbackSender:
             self._schedule_attempt(
                 delay,
                 1,
-                _Delivery(url, method, json_body, xml_body, credentials, timeout, kind, on_result),
+                _Delivery(
+                    url, method, json_body, xml_body, credentials, timeout, kind, on_result, retry
+                ),
             )
 
     def _schedule_attempt(self, delay: float, attempt: int, delivery: _Delivery) -> None:
@@ -129,7 +133,7 @@ class CallbackSender:
             attempt=attempt,
         )
         retry_delays = self.emulator.config.callback_retry_delays
-        if not result.ok and attempt <= len(retry_delays):
+        if not result.ok and delivery.retry and attempt <= len(retry_delays):
             self._schedule_attempt(retry_delays[attempt - 1], attempt + 1, delivery)
             return
         if delivery.on_result is not None:
@@ -181,6 +185,7 @@ class _Delivery:
     timeout: float | None
     kind: str
     on_result: Callable[[CallbackResult], None] | None
+    retry: bool = True
 
 
 def _query_value(value: Any) -> str:

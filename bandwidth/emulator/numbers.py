@@ -777,6 +777,7 @@ def _notify(emu: Emulator, order_type: str, order: Order) -> None:
             xml_body=XML_DECLARATION + tostring(root, encoding="unicode"),
             credentials=subscription.credentials,
             kind=f"numbers-{order_type}",
+            retry=False,
         )
 
 

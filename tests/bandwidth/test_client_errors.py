@@ -331,3 +331,20 @@ def test_hostile_xml_error_body_is_not_expanded(client: BandwidthClient) -> None
 
     assert caught.value.code is None
     assert caught.value.description == "unreadable XML error body"
+
+
+def test_numbers_errors_name_their_number_in_e164() -> None:
+    from defusedxml.ElementTree import fromstring
+
+    from bandwidth.client.error_bodies import xml_error_details
+
+    body = (
+        "<OrderResponse><ErrorList>"
+        "<Error><Code>5005</Code><Description>Telephone number unavailable</Description>"
+        "<TelephoneNumber>9195550123</TelephoneNumber></Error>"
+        "<Error><Code>5076</Code><Description>Order failed</Description></Error>"
+        "</ErrorList></OrderResponse>"
+    )
+    first, second = xml_error_details(fromstring(body))
+    assert (first.code, first.telephone_number) == ("5005", "+19195550123")
+    assert second.telephone_number is None

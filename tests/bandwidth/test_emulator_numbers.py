@@ -211,6 +211,20 @@ class TestSearch:
 
 
 class TestOrders:
+    def test_a_failed_notification_is_not_retried_like_bandwidth(
+        self, emulator: RunningEmulator, receiver: Receiver
+    ) -> None:
+        site_id, _ = create_site_and_peer(emulator)
+        assert subscribe(emulator, receiver, "orders").status_code == 201
+        receiver.respond(lambda request: (500, {}, b""))
+        [number] = first_available(emulator)
+
+        assert order_existing(emulator, site_id, [number]).status_code == 201
+        drain(emulator)
+
+        attempts = [r for r in receiver.requests if r.path == "/numbers/orders"]
+        assert [r.authorized for r in attempts] == [False, True]
+
     def test_order_is_received_then_completes_and_notifies_the_subscription(
         self, emulator: RunningEmulator, receiver: Receiver
     ) -> None:
