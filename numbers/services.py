@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from bandwidth.client import BandwidthClient
 from bandwidth.client.numbers_xml import DisconnectResult, OrderResult
 from bandwidth.errors import BandwidthError, ErrorDetail, RateLimitedError, TransientError
 from bandwidth.errors import ValidationError as BandwidthValidationError
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 MAX_SEARCH_RESULTS = 50
 OFFER_TTL = 3600
 RECONCILE_AFTER = timedelta(minutes=1)
+ORDER_LOST_AFTER = timedelta(minutes=5)
 _STATE_CODES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
     "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
@@ -364,6 +366,15 @@ def number_order(
             partial_allowed=True,
             name=f"Parley {tenant.slug}"[:50],
         )
+    except TransientError as error:
+        if not error.ambiguous:
+            raise _bandwidth_refusal(error, "numbers") from error
+        # The order may have reached Bandwidth: keep it, and let the reconciler look it up by
+        # our CustomerOrderId rather than risk buying the numbers twice.
+        logger.warning(
+            "order %s for %s is ambiguous: %s", order.customer_order_id, tenant.id, error
+        )
+        return created
     except BandwidthError as error:
         logger.warning("order for %s refused: %s", tenant.id, error)
         raise _bandwidth_refusal(error, "numbers") from error
@@ -453,9 +464,13 @@ def number_order_reconcile(*, order_id: int) -> NumberOrder | None:
     locked = NumberOrder.objects.select_for_update().filter(pk=order_id).first()
     if locked is None:
         return None
-    if not locked.is_open or not locked.bandwidth_order_id:
+    if not locked.is_open:
         return locked
     client = client_for_tenant(locked.tenant)
+    if not locked.bandwidth_order_id:
+        is_order = locked.kind == NumberOrder.Kind.ORDER
+        if not is_order or not _found_on_bandwidth(client, locked):
+            return locked
     result: OrderResult | DisconnectResult
     if locked.kind == NumberOrder.Kind.ORDER:
         result = client.numbers.get_order(locked.bandwidth_order_id)
@@ -467,6 +482,38 @@ def number_order_reconcile(*, order_id: int) -> NumberOrder | None:
         locked.last_checked_at = timezone.now()
         locked.save(update_fields=["last_checked_at", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def number_order_adopt_bandwidth_id(
+    *, customer_order_id: str, bandwidth_order_id: str
+) -> NumberOrder | None:
+    """Records Bandwidth's id on our order that does not know it yet (placing was ambiguous)."""
+    order = (
+        NumberOrder.objects.select_for_update()
+        .filter(customer_order_id=customer_order_id, bandwidth_order_id__isnull=True)
+        .first()
+    )
+    if order is not None:
+        order.bandwidth_order_id = bandwidth_order_id
+        order.save(update_fields=["bandwidth_order_id", "updated_at"])
+    return order
+
+
+def _found_on_bandwidth(client: BandwidthClient, order: NumberOrder) -> bool:
+    """Learns Bandwidth's id of an order whose placing was ambiguous, or gives it up as lost."""
+    found = client.numbers.find_order_id(order.customer_order_id)
+    if found:
+        order.bandwidth_order_id = found
+        order.save(update_fields=["bandwidth_order_id", "updated_at"])
+        return True
+    if timezone.now() - order.created_at > ORDER_LOST_AFTER:
+        lost = "Bandwidth never received this order; nothing was bought. Search and buy again."
+        _apply(order, NumberOrder.Status.FAILED, [], [], lost)
+    else:
+        order.last_checked_at = timezone.now()
+        order.save(update_fields=["last_checked_at", "updated_at"])
+    return False
 
 
 def number_order_id_for(*, bandwidth_order_id: str) -> int | None:
@@ -484,7 +531,6 @@ def orders_to_reconcile(*, now: datetime | None = None) -> list[int]:
         NumberOrder.objects.filter(
             status__in=NumberOrder.OPEN_STATUSES,
             created_at__lte=now - RECONCILE_AFTER,
-            bandwidth_order_id__isnull=False,
         )
         .exclude(last_checked_at__gt=now - timedelta(seconds=30))
         .order_by("created_at")

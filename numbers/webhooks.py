@@ -43,6 +43,11 @@ def _account(request: HttpRequest) -> BandwidthAccount | None:
 
 def _order_notification(account: BandwidthAccount, event: NumbersNotification) -> None:
     order = selectors.number_order_by_bandwidth_id(order_id=event.order_id or "")
+    if order is None and event.order_id and event.customer_order_id:
+        # Placing it timed out ambiguously: the notification tells us Bandwidth's id.
+        order = services.number_order_adopt_bandwidth_id(
+            customer_order_id=event.customer_order_id, bandwidth_order_id=event.order_id
+        )
     if order is None:
         logger.info(
             "numbers notification for unknown order %s (%s)", event.order_id, event.order_type

@@ -88,6 +88,15 @@ class NumbersApi:
         response = self._get(self._url("orders", order_id), {"tndetail": "true"})
         return xml.parse_order_response(response.content)
 
+    def find_order_id(self, customer_order_id: str) -> str | None:
+        """Bandwidth's id of the order we placed with this CustomerOrderId, if it has one.
+
+        After an ambiguous failure of ``create_order`` this tells whether Bandwidth took it.
+        """
+        response = self._get(self._url("orders"), {"customerOrderId": customer_order_id})
+        found = xml.parse_order_ids_for_customer_order(response.content, customer_order_id)
+        return found[0] if found else None
+
     def create_disconnect(self, *, customer_order_id: str, numbers: list[str]) -> DisconnectResult:
         body = xml.build_disconnect(customer_order_id=customer_order_id, numbers=numbers)
         response = self._send("POST", self._url("disconnects"), body)

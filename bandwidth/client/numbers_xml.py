@@ -401,6 +401,17 @@ def parse_available_numbers(body: bytes | str) -> list[AvailableNumber]:
     ]
 
 
+def parse_order_ids_for_customer_order(body: bytes | str, customer_order_id: str) -> list[str]:
+    """Bandwidth's order ids listed (GET /orders) under our CustomerOrderId."""
+    root = parse_xml(body)
+    return [
+        order_id
+        for item in root.iter("OrderIdUserIdDate")
+        if (item.findtext("CustomerOrderId") or "").strip() == customer_order_id
+        and (order_id := (item.findtext("orderId") or "").strip())
+    ]
+
+
 def parse_order_response(body: bytes | str) -> OrderResult:
     root = parse_xml(body)
     order = root.find("Order")

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from ..conftest import wait_until
-from .conftest import buy, search, wait_for_status
+from .conftest import buy, search, status_of, wait_for_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -303,3 +303,78 @@ def test_an_idempotency_key_makes_a_repeated_purchase_safe(ready, tenant_api):
     assert NumberOrder.objects.count() == 1 and len(ready.emulator.state.orders) == 1
     other = tenant_api.post("/api/v1/numbers/", {"numbers": numbers[:1]}, format="json", **headers)
     assert_error(other, 409, "idempotency_key_reused", "numbers")
+
+
+def test_an_ambiguous_order_timeout_is_kept_and_found_by_our_order_id(ready, tenant_api, settings):
+    ready.emulator.state.subscriptions.clear()  # only the reconciler can find the order
+    number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
+    settings.BANDWIDTH_READ_TIMEOUT = 0.3
+    ready.emulator.faults.set_latency(1.0)  # Bandwidth takes the order but answers too late
+    try:
+        created = buy(tenant_api, [number])
+    finally:
+        ready.emulator.faults.set_latency(0.0)
+        settings.BANDWIDTH_READ_TIMEOUT = 15.0
+    assert created[0]["status"] == "ordering"
+    order = NumberOrder.objects.get(numbers=[number])
+    assert order.bandwidth_order_id is None
+    placed = wait_until(
+        lambda: next(
+            (
+                o
+                for o in ready.emulator.state.orders.values()
+                if o.customer_order_id == order.customer_order_id
+            ),
+            None,
+        )
+    )
+    wait_until(lambda: placed.status == "COMPLETE")
+
+    NumberOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert tasks.reconcile_open_orders() == 1
+
+    order.refresh_from_db()
+    assert order.bandwidth_order_id == placed.id
+    assert order.status == NumberOrder.Status.COMPLETE
+    assert status_of(created[0]["id"]) == "active"
+    assert (
+        len([o for o in ready.emulator.state.orders.values() if number in o.requested_numbers]) == 1
+    )
+
+
+def test_an_order_bandwidth_never_received_fails_after_a_grace_period(ready, tenant):
+    order = NumberOrder.objects.create(
+        tenant=tenant,
+        kind=NumberOrder.Kind.ORDER,
+        customer_order_id="lost-1",
+        numbers=["+19195550999"],
+    )
+    pending = PhoneNumber.objects.create(
+        tenant=tenant, number="+19195550999", status=PhoneNumber.Status.ORDERING, order=order
+    )
+    NumberOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert tasks.reconcile_open_orders() == 1
+    assert NumberOrder.objects.get(pk=order.pk).status == NumberOrder.Status.RECEIVED
+
+    NumberOrder.objects.filter(pk=order.pk).update(
+        created_at=timezone.now() - timedelta(minutes=6), last_checked_at=None
+    )
+    assert tasks.reconcile_open_orders() == 1
+    assert NumberOrder.objects.get(pk=order.pk).status == NumberOrder.Status.FAILED
+    pending.refresh_from_db()
+    assert pending.status == PhoneNumber.Status.FAILED
+    assert "never received" in pending.status_reason
+
+
+def test_a_notification_names_the_order_whose_placing_timed_out(ready, tenant_api, settings):
+    number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
+    settings.BANDWIDTH_READ_TIMEOUT = 0.3
+    ready.emulator.faults.set_latency(1.0)
+    try:
+        created = buy(tenant_api, [number])
+    finally:
+        ready.emulator.faults.set_latency(0.0)
+        settings.BANDWIDTH_READ_TIMEOUT = 15.0
+    wait_for_status(created[0]["id"], "active")
+    order = NumberOrder.objects.get(numbers=[number])
+    assert order.bandwidth_order_id and order.status == NumberOrder.Status.COMPLETE
