@@ -193,6 +193,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 30.0,
     },
     # messaging
+    "messaging-dispatch-due": {"task": "messaging.tasks.dispatch_due_messages", "schedule": 20.0},
+    "messaging-reconcile": {"task": "messaging.tasks.reconcile_messages", "schedule": 60.0},
+    "messaging-purge-raw-events": {"task": "messaging.tasks.purge_raw_events", "schedule": 3600.0},
     # voice
 }
 
@@ -218,6 +221,22 @@ BANDWIDTH_OAUTH_TOKEN_URL = env.str(
 )
 BANDWIDTH_CONNECT_TIMEOUT = env.float("BANDWIDTH_CONNECT_TIMEOUT", default=3.05)
 BANDWIDTH_READ_TIMEOUT = env.float("BANDWIDTH_READ_TIMEOUT", default=15.0)
+
+# Messaging dispatch and retention (defaults suit Bandwidth's documented limits).
+MESSAGING_ACCOUNT_SEGMENTS_PER_SECOND = env.float(
+    "MESSAGING_ACCOUNT_SEGMENTS_PER_SECOND", default=15.0
+)
+MESSAGING_LIMITER_MARGIN_SECONDS = env.float("MESSAGING_LIMITER_MARGIN_SECONDS", default=0.02)
+MESSAGING_LIMITER_MAX_WAIT_SECONDS = env.float("MESSAGING_LIMITER_MAX_WAIT_SECONDS", default=10.0)
+MESSAGING_RETRY_BASE_SECONDS = env.float("MESSAGING_RETRY_BASE_SECONDS", default=2.0)
+MESSAGING_RETRY_MAX_SECONDS = env.float("MESSAGING_RETRY_MAX_SECONDS", default=300.0)
+MESSAGING_MAX_SEND_ATTEMPTS = env.int("MESSAGING_MAX_SEND_ATTEMPTS", default=8)
+MESSAGING_DISPATCH_LEASE_SECONDS = env.float("MESSAGING_DISPATCH_LEASE_SECONDS", default=120.0)
+MESSAGING_STUCK_AFTER_SECONDS = env.float("MESSAGING_STUCK_AFTER_SECONDS", default=60.0)
+MESSAGING_RECONCILE_DELAY_SECONDS = env.float("MESSAGING_RECONCILE_DELAY_SECONDS", default=30.0)
+MESSAGING_RECONCILE_GRACE_SECONDS = env.float("MESSAGING_RECONCILE_GRACE_SECONDS", default=120.0)
+MESSAGING_RAW_EVENT_RETENTION_DAYS = env.int("MESSAGING_RAW_EVENT_RETENTION_DAYS", default=30)
+MESSAGING_MAX_INBOUND_MEDIA_BYTES = env.int("MESSAGING_MAX_INBOUND_MEDIA_BYTES", default=5_000_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,8 +1,18 @@
 from django.urls import URLPattern, URLResolver, path
 
-from tenants import views as tenant_views
+from . import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("inbox/", tenant_views.coming_soon, {"section": "Inbox"}, name="inbox"),
-    path("contacts/", tenant_views.coming_soon, {"section": "Contacts"}, name="contacts"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/rows/", views.inbox_rows, name="inbox-rows"),
+    path("inbox/new/", views.conversation_new, name="conversation-new"),
+    path("inbox/segments/", views.segments, name="segments"),
+    path("inbox/<int:pk>/", views.conversation_detail, name="conversation"),
+    path("inbox/<int:pk>/thread/", views.conversation_thread, name="conversation-thread"),
+    path("inbox/<int:pk>/send/", views.conversation_send, name="conversation-send"),
+    path("inbox/<int:pk>/action/", views.conversation_action, name="conversation-action"),
+    path("messages/<int:pk>/change/", views.message_change, name="message-change"),
+    path("media/<int:pk>/", views.media_file, name="media-file"),
+    path("contacts/", views.contacts, name="contacts"),
+    path("contacts/<int:pk>/", views.contact_detail, name="contact"),
 ]

@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .webhooks import messaging_webhook
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("messaging/", messaging_webhook, name="webhook-messaging"),
+]

@@ -1,0 +1,102 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from tenants.errors import ParleyError
+
+from . import services
+from .models import Contact, Conversation, Media, Message, MessagingPolicy, OptOut, RawEvent
+
+
+class MediaInline(admin.TabularInline):
+    model = Media
+    extra = 0
+    fields = ["content_type", "size", "status", "source_url", "file", "error"]
+    readonly_fields = fields
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "tenant",
+        "direction",
+        "from_number",
+        "to",
+        "status",
+        "error_code",
+        "needs_reconciliation",
+        "created_at",
+    ]
+    list_filter = ["status", "direction", "needs_reconciliation", "auto_reply", "tenant"]
+    search_fields = ["bandwidth_id", "from_number", "text", "tag"]
+    raw_id_fields = ["conversation", "sent_by", "sent_by_token"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [MediaInline]
+    actions = ["resend", "reconcile_now"]
+
+    @admin.action(description="Send the selected failed messages again")
+    def resend(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        sent = 0
+        for message in queryset.select_related("tenant"):
+            try:
+                services.message_resend(message=message, sent_by=request.user)
+                sent += 1
+            except ParleyError as exc:
+                self.message_user(request, f"Message {message.pk}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{sent} message(s) queued again.", messages.SUCCESS)
+
+    @admin.action(description="Reconcile now with Bandwidth's message list")
+    def reconcile_now(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
+        for message in queryset:
+            state = services.message_reconcile(message_id=message.pk)
+            self.message_user(request, f"Message {message.pk}: {state}.")
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["id", "tenant", "phone_number", "participants_key", "status", "unread_count"]
+    list_filter = ["status", "tenant"]
+    search_fields = ["participants_key"]
+    raw_id_fields = ["phone_number", "assignee", "contacts"]
+
+
+@admin.register(RawEvent)
+class RawEventAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "event_type", "message_id", "recipient", "tenant", "outcome"]
+    list_filter = ["outcome", "event_type", "tenant"]
+    search_fields = ["message_id", "recipient", "our_number"]
+    readonly_fields = [f.name for f in RawEvent._meta.fields]
+    actions = ["replay"]
+
+    @admin.action(description="Replay the selected events")
+    def replay(self, request: HttpRequest, queryset: QuerySet[RawEvent]) -> None:
+        for event in queryset:
+            outcome = services.raw_event_replay(raw_event=event)
+            self.message_user(request, f"Event {event.pk}: {outcome}.")
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "tenant", "opted_out", "opted_out_at"]
+    list_filter = ["opted_out", "tenant"]
+    search_fields = ["number", "name"]
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ["number", "action", "source", "keyword", "tenant", "created_at"]
+    list_filter = ["action", "source", "tenant"]
+    search_fields = ["number"]
+    raw_id_fields = ["contact", "message"]
+
+
+@admin.register(MessagingPolicy)
+class MessagingPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "tenant",
+        "daily_segment_cap",
+        "local_segments_per_second",
+        "toll_free_segments_per_second",
+        "tenant_segments_per_second",
+    ]

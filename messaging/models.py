@@ -1,0 +1,319 @@
+"""Contacts, conversations, messages, media, the opt-out ledger and raw Bandwidth events."""
+
+from __future__ import annotations
+
+from numbers.models import PhoneNumber
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from tenants.models import ApiToken, Membership, Tenant, TenantOwnedModel
+
+DEFAULT_HELP_TEXT = "Reply STOP to opt out. Message and data rates may apply."
+DEFAULT_OPT_OUT_TEXT = (
+    "You have been unsubscribed and will receive no more messages. Reply START to resubscribe."
+)
+DEFAULT_OPT_IN_TEXT = "You have been resubscribed. Reply STOP to opt out, HELP for help."
+
+
+def default_countries() -> list[str]:
+    return ["US", "CA"]
+
+
+class MessagingPolicy(TenantOwnedModel):
+    """One tenant's messaging settings; created with defaults the first time it is needed."""
+
+    help_text = models.CharField(max_length=300, default=DEFAULT_HELP_TEXT)
+    opt_out_text = models.CharField(max_length=300, default=DEFAULT_OPT_OUT_TEXT)
+    opt_in_text = models.CharField(max_length=300, default=DEFAULT_OPT_IN_TEXT)
+    allowed_countries = models.JSONField(
+        default=default_countries, help_text="ISO 3166 region codes texts may go to."
+    )
+    daily_segment_cap = models.PositiveIntegerField(
+        default=2000, help_text="Most outbound segments (per recipient) per UTC day."
+    )
+    local_segments_per_second = models.FloatField(default=1.0)
+    toll_free_segments_per_second = models.FloatField(default=3.0)
+    tenant_segments_per_second = models.FloatField(
+        default=10.0, help_text="All of this tenant's numbers together."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="messagingpolicy_one")]
+
+    def __str__(self) -> str:
+        return f"messaging policy of {self.tenant_id}"
+
+    def rate_for(self, kind: str) -> float:
+        if kind == PhoneNumber.Kind.TOLL_FREE:
+            return self.toll_free_segments_per_second
+        return self.local_segments_per_second
+
+
+class Contact(TenantOwnedModel):
+    number = models.CharField(max_length=16, help_text="E.164")
+    name = models.CharField(max_length=120, blank=True)
+    notes = models.TextField(blank=True)
+    opted_out = models.BooleanField(default=False)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    opted_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "number"], name="contact_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})" if self.name else self.number
+
+    @property
+    def label(self) -> str:
+        return self.name or self.number
+
+
+class Conversation(TenantOwnedModel):
+    """Our number and the set of other participants: one for 1:1, up to nine for a group."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    phone_number = models.ForeignKey(
+        PhoneNumber, on_delete=models.PROTECT, related_name="conversations"
+    )
+    participants = models.JSONField(default=list)
+    participants_key = models.CharField(max_length=200)
+    contacts = models.ManyToManyField(Contact, related_name="conversations")
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_message_preview = models.CharField(max_length=120, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+    assignee = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "phone_number", "participants_key"],
+                name="conversation_unique_participants",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-last_message_at"], name="conversation_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone_number_id} ↔ {self.participants_key}"
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.participants) > 1
+
+
+class Message(TenantOwnedModel):
+    class Direction(models.TextChoices):
+        IN = "in", "Inbound"
+        OUT = "out", "Outbound"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+        RECEIVED = "received", "Received"
+        CANCELED = "canceled", "Canceled"
+
+    class Encoding(models.TextChoices):
+        GSM7 = "GSM-7", "GSM-7"
+        UCS2 = "UCS-2", "UCS-2"
+
+    RANK: ClassVar[dict[str, int]] = {
+        "queued": 0,
+        "sending": 1,
+        "sent": 2,
+        "delivered": 3,
+        "failed": 3,
+        "received": 3,
+        "canceled": 3,
+    }
+    TERMINAL = ("delivered", "failed", "received", "canceled")
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    from_number = models.CharField(max_length=16)
+    to = models.JSONField(default=list)
+    recipient_count = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField(blank=True)
+    segment_count = models.PositiveSmallIntegerField(default=1)
+    encoding = models.CharField(max_length=5, choices=Encoding.choices, default=Encoding.GSM7)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.QUEUED)
+    recipient_status = models.JSONField(
+        default=dict, blank=True, help_text="Per recipient: status and error code."
+    )
+    bandwidth_id = models.CharField(max_length=64, blank=True)
+    error_code = models.PositiveIntegerField(null=True, blank=True)
+    error_description = models.CharField(max_length=300, blank=True)
+    tag = models.CharField(max_length=1024, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_by_token = models.ForeignKey(
+        ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    auto_reply = models.BooleanField(default=False)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sending_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    dispatch_claimed_at = models.DateTimeField(null=True, blank=True)
+    dispatch_attempts = models.PositiveSmallIntegerField(default=0)
+    in_flight = models.BooleanField(
+        default=False, help_text="A send request is (or was, when a worker died) on its way."
+    )
+    needs_reconciliation = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "direction", "bandwidth_id"],
+                condition=~models.Q(bandwidth_id=""),
+                name="message_unique_bandwidth_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="message_thread"),
+            models.Index(fields=["status", "created_at"], name="message_status"),
+            models.Index(fields=["tenant", "direction", "created_at"], name="message_volume"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.from_number} → {','.join(self.to)} ({self.status})"
+
+    @property
+    def is_mms(self) -> bool:
+        return len(self.to) > 1 or self.media.exists()
+
+    @property
+    def is_editable(self) -> bool:
+        return (
+            self.status == self.Status.QUEUED
+            and self.scheduled_for is not None
+            and self.scheduled_for > timezone.now()
+        )
+
+
+class Media(TenantOwnedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        STORED = "stored", "Stored"
+        FAILED = "failed", "Failed"
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="media")
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="messaging/%Y/%m/", blank=True)
+    source_url = models.URLField(max_length=4096, blank=True)
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.PENDING)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"media {self.pk} of message {self.message_id}"
+
+
+class OptOut(TenantOwnedModel):
+    """The ledger: every opt-out and opt-in of a number, with what caused it."""
+
+    class Action(models.TextChoices):
+        OPT_OUT = "opt_out", "Opted out"
+        OPT_IN = "opt_in", "Opted in"
+
+    class Source(models.TextChoices):
+        KEYWORD = "keyword", "Keyword from the contact"
+        CARRIER = "carrier", "Carrier opt-out error"
+        AGENT = "agent", "Agent"
+        API = "api", "API"
+        ADMIN = "admin", "Admin"
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="opt_events")
+    number = models.CharField(max_length=16)
+    action = models.CharField(max_length=7, choices=Action.choices)
+    keyword = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=7, choices=Source.choices)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.action} ({self.source})"
+
+
+class IdempotencyKey(TenantOwnedModel):
+    key = models.CharField(max_length=200)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="idempotencykey_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class RawEvent(models.Model):
+    """Every messaging callback element as received, stored once per (message id, type, to).
+
+    The tenant is empty when no tenant owns the number. Rows are kept for
+    MESSAGING_RAW_EVENT_RETENTION_DAYS and can be replayed from the admin.
+    """
+
+    class Outcome(models.TextChoices):
+        PROCESSED = "processed", "Processed"
+        UNROUTED = "unrouted", "No tenant owns the number"
+        IGNORED = "ignored", "Ignored type"
+        FAILED = "failed", "Processing failed"
+        UNMATCHED = "unmatched", "Status for a message not known yet"
+
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message_id = models.CharField(max_length=64)
+    event_type = models.CharField(max_length=40)
+    recipient = models.CharField(max_length=32)
+    our_number = models.CharField(max_length=32, blank=True)
+    payload = models.JSONField()
+    outcome = models.CharField(max_length=9, choices=Outcome.choices, default=Outcome.PROCESSED)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id", "event_type", "recipient"], name="rawevent_unique_event"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.message_id} → {self.recipient}"

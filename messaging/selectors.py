@@ -1,0 +1,138 @@
+"""Reads of messaging rows. Every read takes ``tenant=``; another tenant's id is a 404."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from numbers.models import PhoneNumber
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from tenants.models import Membership, Tenant
+
+from .models import Contact, Conversation, Media, Message, OptOut
+
+
+def active_numbers(*, tenant: Tenant) -> QuerySet[PhoneNumber]:
+    return PhoneNumber.objects.for_tenant(tenant).filter(status=PhoneNumber.Status.ACTIVE)
+
+
+def conversation_list(
+    *,
+    tenant: Tenant,
+    view: str = "",
+    membership: Membership | None = None,
+    query: str = "",
+) -> QuerySet[Conversation]:
+    rows = Conversation.objects.for_tenant(tenant).select_related("phone_number", "assignee__user")
+    if view == "open":
+        rows = rows.filter(status=Conversation.Status.OPEN)
+    elif view == "closed":
+        rows = rows.filter(status=Conversation.Status.CLOSED)
+    elif view == "mine":
+        rows = rows.filter(assignee=membership) if membership else rows.none()
+    elif view == "unassigned":
+        rows = rows.filter(assignee__isnull=True)
+    query = query.strip()
+    if query:
+        digits = "".join(ch for ch in query if ch.isdigit())
+        match = Q(contacts__name__icontains=query) | Q(
+            pk__in=Message.objects.for_tenant(tenant)
+            .filter(text__icontains=query)
+            .values("conversation_id")
+        )
+        if digits:
+            match |= Q(participants_key__contains=digits)
+        rows = rows.filter(match).distinct()
+    return rows.order_by("-last_message_at", "-id")
+
+
+def conversation_get(*, tenant: Tenant, pk: Any) -> Conversation:
+    return get_object_or_404(conversation_list(tenant=tenant), pk=pk)
+
+
+def conversation_contacts(*, tenant: Tenant, conversation: Conversation) -> list[Contact]:
+    return list(Contact.objects.for_tenant(tenant).filter(number__in=conversation.participants))
+
+
+def thread_messages(
+    *, tenant: Tenant, conversation: Conversation, latest: int | None = None
+) -> list[Message]:
+    """The conversation's messages, oldest first (only the ``latest`` ones when given)."""
+    rows = (
+        Message.objects.for_tenant(tenant)
+        .filter(conversation=conversation)
+        .select_related("sent_by")
+        .prefetch_related("media")
+        .order_by("-created_at", "-id")
+    )
+    return list(reversed(rows[:latest] if latest else rows))
+
+
+def message_list(
+    *,
+    tenant: Tenant,
+    conversation: Any = None,
+    number: str = "",
+    direction: str = "",
+    status: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Message]:
+    rows = Message.objects.for_tenant(tenant).prefetch_related("media")
+    if conversation:
+        rows = rows.filter(conversation_id=conversation)
+    if number:
+        rows = rows.filter(
+            Q(from_number=number) | Q(conversation__participants_key__contains=number)
+        )
+    if direction:
+        rows = rows.filter(direction=direction)
+    if status:
+        rows = rows.filter(status=status)
+    if since:
+        rows = rows.filter(created_at__gte=since)
+    if until:
+        rows = rows.filter(created_at__lte=until)
+    return rows
+
+
+def message_get(*, tenant: Tenant, pk: Any) -> Message:
+    return get_object_or_404(message_list(tenant=tenant), pk=pk)
+
+
+def media_get(*, tenant: Tenant, pk: Any) -> Media:
+    return get_object_or_404(Media.objects.for_tenant(tenant), pk=pk)
+
+
+def contact_list(*, tenant: Tenant, query: str = "") -> QuerySet[Contact]:
+    rows = Contact.objects.for_tenant(tenant)
+    query = query.strip()
+    if query:
+        rows = rows.filter(Q(number__icontains=query) | Q(name__icontains=query))
+    return rows.order_by("number")
+
+
+def contact_get(*, tenant: Tenant, pk: Any) -> Contact:
+    return get_object_or_404(contact_list(tenant=tenant), pk=pk)
+
+
+def contact_find(*, tenant: Tenant, number: str) -> Contact | None:
+    return Contact.objects.for_tenant(tenant).filter(number=number).first()
+
+
+def opt_out_list(*, tenant: Tenant) -> QuerySet[OptOut]:
+    return OptOut.objects.for_tenant(tenant).select_related("contact")
+
+
+def opted_out_contacts(*, tenant: Tenant) -> QuerySet[Contact]:
+    return Contact.objects.for_tenant(tenant).filter(opted_out=True).order_by("-opted_out_at")
+
+
+def contact_history(*, tenant: Tenant, contact: Contact) -> QuerySet[OptOut]:
+    return opt_out_list(tenant=tenant).filter(contact=contact)
+
+
+def members(*, tenant: Tenant) -> QuerySet[Membership]:
+    return Membership.objects.for_tenant(tenant).select_related("user")

@@ -1,0 +1,1175 @@
+"""Every write of messaging: send, dispatch, receive, statuses, opt-outs, conversations."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from numbers.models import PhoneNumber, Provisioning
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+from django.utils import timezone
+
+from bandwidth import errors as bw_errors
+from bandwidth.callbacks import (
+    MessageReceived,
+    MessageStatusEvent,
+    MessagingEvent,
+    parse_messaging_callbacks,
+)
+from bandwidth.client import media_id_from_url
+from tenants.bandwidth_accounts import client_for_tenant
+from tenants.errors import ParleyError, TenantSuspended
+from tenants.models import ApiToken, Membership, Tenant
+
+from . import errors as codes
+from .limiter import Scope, acquire, shared_limiter
+from .models import (
+    Contact,
+    Conversation,
+    IdempotencyKey,
+    Media,
+    Message,
+    MessagingPolicy,
+    OptOut,
+    RawEvent,
+)
+from .segments import segment_info
+
+logger = logging.getLogger("parley.messaging")
+
+MAX_TEXT = 2048
+MAX_RECIPIENTS = 10
+MAX_MEDIA_URL = 4096
+MAX_MMS_BYTES = 3_500_000
+MEDIA_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/bmp",
+        "image/webp",
+        "image/heic",
+        "image/tiff",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/ogg",
+        "audio/amr",
+        "audio/wav",
+        "audio/3gpp",
+        "video/mp4",
+        "video/3gpp",
+        "video/quicktime",
+        "video/mpeg",
+        "video/webm",
+        "text/vcard",
+        "text/x-vcard",
+        "text/calendar",
+        "text/plain",
+        "text/csv",
+        "application/pdf",
+    }
+)
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+STOP_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+)
+START_WORDS = frozenset({"START", "UNSTOP", "YES"})
+HELP_WORDS = frozenset({"HELP", "INFO"})
+
+
+# --- numbers and policy ---------------------------------------------------------------------
+
+
+def normalize_number(raw: str, *, field: str = "to") -> str:
+    """An E.164 number from what a person typed (US numbers may omit +1).
+
+    A number must be possible in its country's numbering plan (length and prefix); numbers the
+    plan does not list as assigned, such as +1 555 test numbers, are still accepted.
+    """
+    text = (raw or "").strip()
+    try:
+        parsed = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        raise ParleyError(f"{text!r} is not a phone number.", field=field) from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise ParleyError(f"{text!r} is not a valid phone number.", field=field)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_of(number: str) -> str:
+    parsed = phonenumbers.parse(number)
+    return (
+        phonenumbers.region_code_for_number(parsed)
+        or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
+        or "??"
+    )
+
+
+@transaction.atomic
+def messaging_policy_get(*, tenant: Tenant) -> MessagingPolicy:
+    policy = MessagingPolicy.objects.for_tenant(tenant).first()
+    if policy is not None:
+        return policy
+    try:
+        with transaction.atomic():
+            return MessagingPolicy.objects.create(tenant=tenant)
+    except IntegrityError:
+        return MessagingPolicy.objects.for_tenant(tenant).get()
+
+
+@transaction.atomic
+def messaging_policy_update(*, tenant: Tenant, **values: Any) -> MessagingPolicy:
+    policy = messaging_policy_get(tenant=tenant)
+    allowed = {
+        "help_text",
+        "opt_out_text",
+        "opt_in_text",
+        "allowed_countries",
+        "daily_segment_cap",
+        "local_segments_per_second",
+        "toll_free_segments_per_second",
+        "tenant_segments_per_second",
+    }
+    for name, value in values.items():
+        if name not in allowed:
+            raise ParleyError(f"{name} is not a messaging setting.", field=name)
+        setattr(policy, name, value)
+    policy.save()
+    return policy
+
+
+# --- contacts and conversations -------------------------------------------------------------
+
+
+def _contact_for(tenant: Tenant, number: str) -> Contact:
+    contact = Contact.objects.for_tenant(tenant).filter(number=number).first()
+    if contact is not None:
+        return contact
+    try:
+        with transaction.atomic():
+            return Contact.objects.create(tenant=tenant, number=number)
+    except IntegrityError:
+        return Contact.objects.for_tenant(tenant).get(number=number)
+
+
+def _conversation_for(
+    tenant: Tenant, phone_number: PhoneNumber, participants: list[str]
+) -> Conversation:
+    ordered = sorted(set(participants))
+    key = ",".join(ordered)
+    rows = Conversation.objects.for_tenant(tenant).filter(
+        phone_number=phone_number, participants_key=key
+    )
+    conversation = rows.first()
+    if conversation is None:
+        try:
+            with transaction.atomic():
+                conversation = Conversation.objects.create(
+                    tenant=tenant,
+                    phone_number=phone_number,
+                    participants=ordered,
+                    participants_key=key,
+                )
+                conversation.contacts.set([_contact_for(tenant, n) for n in ordered])
+        except IntegrityError:
+            conversation = rows.get()
+    return conversation
+
+
+def _touch_conversation(conversation: Conversation, message: Message, *, unread: bool) -> None:
+    preview = (message.text or ("[media]" if message.direction == "in" else "")).strip()
+    rows = Conversation.objects.filter(pk=conversation.pk)
+    if unread:
+        rows.update(unread_count=F("unread_count") + 1, status=Conversation.Status.OPEN)
+    rows.filter(
+        Q(last_message_at__isnull=True) | Q(last_message_at__lte=message.created_at)
+    ).update(last_message_at=message.created_at, last_message_preview=preview[:120])
+
+
+@transaction.atomic
+def conversation_assign(*, conversation: Conversation, assignee: Membership | None) -> Conversation:
+    if assignee is not None and assignee.tenant_id != conversation.tenant_id:
+        raise ParleyError("That person is not a member of this tenant.", field="assignee")
+    conversation.assignee = assignee
+    conversation.save(update_fields=["assignee"])
+    return conversation
+
+
+@transaction.atomic
+def conversation_set_status(*, conversation: Conversation, status: str) -> Conversation:
+    if status not in Conversation.Status.values:
+        raise ParleyError("Status must be open or closed.", field="status")
+    conversation.status = status
+    conversation.save(update_fields=["status"])
+    return conversation
+
+
+@transaction.atomic
+def conversation_mark_read(*, conversation: Conversation) -> Conversation:
+    conversation.unread_count = 0
+    conversation.save(update_fields=["unread_count"])
+    return conversation
+
+
+@transaction.atomic
+def contact_update(
+    *, contact: Contact, name: str | None = None, notes: str | None = None
+) -> Contact:
+    if name is not None:
+        if len(name) > 120:
+            raise ParleyError("The name is longer than 120 characters.", field="name")
+        contact.name = name.strip()
+    if notes is not None:
+        contact.notes = notes
+    contact.save(update_fields=["name", "notes"])
+    return contact
+
+
+# --- opt-outs -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_opt_out(
+    *,
+    tenant: Tenant,
+    number: str,
+    source: str,
+    keyword: str = "",
+    message: Message | None = None,
+) -> Contact:
+    number = normalize_number(number, field="number")
+    contact = _contact_for(tenant, number)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if not contact.opted_out:
+        contact.opted_out = True
+        contact.opted_out_at = timezone.now()
+        contact.save(update_fields=["opted_out", "opted_out_at"])
+    OptOut.objects.create(
+        tenant=tenant,
+        contact=contact,
+        number=number,
+        action=OptOut.Action.OPT_OUT,
+        keyword=keyword,
+        source=source,
+        message=message,
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_opt_in(
+    *,
+    tenant: Tenant,
+    number: str,
+    source: str,
+    keyword: str = "",
+    message: Message | None = None,
+) -> Contact:
+    number = normalize_number(number, field="number")
+    contact = _contact_for(tenant, number)
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.opted_out:
+        contact.opted_out = False
+        contact.opted_in_at = timezone.now()
+        contact.save(update_fields=["opted_out", "opted_in_at"])
+        OptOut.objects.create(
+            tenant=tenant,
+            contact=contact,
+            number=number,
+            action=OptOut.Action.OPT_IN,
+            keyword=keyword,
+            source=source,
+            message=message,
+        )
+    return contact
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    created: bool
+
+
+def _day_segments(tenant: Tenant) -> int:
+    midnight = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    used = (
+        Message.objects.for_tenant(tenant)
+        .filter(direction=Message.Direction.OUT, created_at__gte=midnight)
+        .exclude(status=Message.Status.CANCELED)
+        .aggregate(total=Sum(F("segment_count") * F("recipient_count")))["total"]
+    )
+    return int(used or 0)
+
+
+def _check_uploads(uploads: list[UploadedFile]) -> None:
+    total = 0
+    for upload in uploads:
+        content_type = (upload.content_type or "").split(";")[0].strip().lower()
+        if content_type not in MEDIA_TYPES:
+            raise ParleyError(
+                f"{upload.name}: {content_type or 'unknown type'} files cannot be sent by MMS.",
+                field="media",
+            )
+        size = upload.size or 0
+        total += size
+        if size > MAX_MMS_BYTES or total > MAX_MMS_BYTES:
+            raise ParleyError(
+                f"Attachments may total at most {MAX_MMS_BYTES / 1_000_000:.1f} MB.", field="media"
+            )
+
+
+def _check_media_urls(urls: list[str]) -> None:
+    for url in urls:
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise ParleyError("Each media entry must be an http(s) URL.", field="media")
+        if len(url) > MAX_MEDIA_URL:
+            raise ParleyError(
+                f"Media URLs may be at most {MAX_MEDIA_URL} characters.", field="media"
+            )
+
+
+@transaction.atomic
+def message_send(
+    *,
+    tenant: Tenant,
+    from_number: str,
+    to: list[str],
+    text: str = "",
+    media_urls: list[str] | None = None,
+    uploads: list[UploadedFile] | None = None,
+    send_at: datetime | None = None,
+    tag: str = "",
+    sent_by: Any = None,
+    sent_by_token: ApiToken | None = None,
+    idempotency_key: str = "",
+    auto_reply: bool = False,
+    allow_opted_out: bool = False,
+) -> SendResult:
+    """Checks everything, then stores the message as queued with its conversation; a task sends
+    it after commit (or at ``send_at``). The UI, the API, scheduled sends and automatic replies
+    all come here."""
+    media_urls = list(media_urls or [])
+    uploads = list(uploads or [])
+    text = text or ""
+    if not tenant.is_active:
+        raise TenantSuspended(f"The tenant {tenant.name} is suspended; nothing can be sent.")
+    policy = MessagingPolicy.objects.select_for_update().get(
+        pk=messaging_policy_get(tenant=tenant).pk
+    )
+    if idempotency_key:
+        if len(idempotency_key) > 200:
+            raise ParleyError("Idempotency-Key may be at most 200 characters.", field="idempotency")
+        earlier = (
+            IdempotencyKey.objects.for_tenant(tenant)
+            .filter(key=idempotency_key)
+            .select_related("message")
+            .first()
+        )
+        if earlier is not None:
+            if earlier.created_at > timezone.now() - IDEMPOTENCY_TTL:
+                return SendResult(earlier.message, False)
+            earlier.delete()
+
+    from_e164 = normalize_number(from_number, field="from")
+    phone_number = (
+        PhoneNumber.objects.for_tenant(tenant)
+        .filter(number=from_e164, status=PhoneNumber.Status.ACTIVE)
+        .first()
+    )
+    if phone_number is None:
+        raise ParleyError(f"{from_e164} is not an active number of {tenant.name}.", field="from")
+    if not isinstance(to, list | tuple) or not to:
+        raise ParleyError("Give at least one recipient.", field="to")
+    if len(to) > MAX_RECIPIENTS:
+        raise ParleyError(f"A message may go to at most {MAX_RECIPIENTS} numbers.", field="to")
+    recipients: list[str] = []
+    for raw in to:
+        number = normalize_number(str(raw), field="to")
+        if number == from_e164:
+            raise ParleyError("A message cannot be sent to its own number.", field="to")
+        if number not in recipients:
+            recipients.append(number)
+    if len(text) > MAX_TEXT:
+        raise ParleyError(f"The text is {len(text)} characters; at most {MAX_TEXT}.", field="text")
+    if not text.strip() and not media_urls and not uploads:
+        raise ParleyError("Write a text or attach a file.", field="text")
+    if len(tag) > 1024:
+        raise ParleyError("The tag may be at most 1024 characters.", field="tag")
+    _check_media_urls(media_urls)
+    _check_uploads(uploads)
+    for number in recipients:
+        region = region_of(number)
+        if region not in policy.allowed_countries:
+            raise ParleyError(
+                f"Texts to {number} ({region}) are not allowed for {tenant.name}; allowed: "
+                f"{', '.join(policy.allowed_countries) or 'none'}.",
+                field="to",
+                code="forbidden_country",
+            )
+    if not allow_opted_out:
+        for contact in Contact.objects.for_tenant(tenant).filter(
+            number__in=recipients, opted_out=True
+        ):
+            raise ParleyError(
+                f"{contact.label} has opted out (replied STOP) and cannot be texted until they "
+                "reply START.",
+                field="to",
+                code="opted_out",
+            )
+    now = timezone.now()
+    if send_at is not None:
+        if send_at <= now - timedelta(minutes=1):
+            raise ParleyError("The send time is in the past.", field="send_at")
+        if send_at <= now:
+            send_at = None
+    mms = bool(media_urls or uploads) or len(recipients) > 1
+    info = segment_info(text, mms=mms)
+    planned = info.segments * len(recipients)
+    used = _day_segments(tenant)
+    if used + planned > policy.daily_segment_cap and not auto_reply:
+        raise ParleyError(
+            f"This would exceed today's limit of {policy.daily_segment_cap} segments "
+            f"({used} used).",
+            field="to",
+            code="daily_cap",
+        )
+
+    conversation = _conversation_for(tenant, phone_number, recipients)
+    message = Message.objects.create(
+        tenant=tenant,
+        conversation=conversation,
+        direction=Message.Direction.OUT,
+        from_number=from_e164,
+        to=recipients,
+        recipient_count=len(recipients),
+        text=text,
+        segment_count=info.segments,
+        encoding=info.encoding,
+        status=Message.Status.QUEUED,
+        recipient_status={n: {"status": "queued"} for n in recipients},
+        tag=tag,
+        sent_by=sent_by if getattr(sent_by, "pk", None) else None,
+        sent_by_token=sent_by_token,
+        auto_reply=auto_reply,
+        scheduled_for=send_at,
+        queued_at=now,
+    )
+    for url in media_urls:
+        Media.objects.create(tenant=tenant, message=message, source_url=url)
+    for upload in uploads:
+        item = Media(
+            tenant=tenant,
+            message=message,
+            content_type=(upload.content_type or "").split(";")[0].strip().lower(),
+            size=upload.size,
+            status=Media.Status.STORED,
+        )
+        item.file.save(upload.name or "attachment", upload, save=False)
+        item.save()
+    if idempotency_key:
+        IdempotencyKey.objects.create(tenant=tenant, key=idempotency_key, message=message)
+    _touch_conversation(conversation, message, unread=False)
+    _enqueue_dispatch(message)
+    return SendResult(message, True)
+
+
+def _enqueue_dispatch(message: Message) -> None:
+    from .tasks import dispatch_message
+
+    message_id = message.pk
+    if message.scheduled_for is None:
+        transaction.on_commit(lambda: dispatch_message.delay(message_id))
+        return
+    delay = (message.scheduled_for - timezone.now()).total_seconds()
+    if delay < 600:
+        transaction.on_commit(
+            lambda: dispatch_message.apply_async((message_id,), countdown=max(0.0, delay))
+        )
+
+
+def _lock_editable(message: Message) -> Message:
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    if not locked.is_editable or locked.dispatch_claimed_at is not None:
+        raise ParleyError(
+            "Only a scheduled message that has not gone out yet can be changed.",
+            code="not_editable",
+        )
+    return locked
+
+
+@transaction.atomic
+def message_reschedule(
+    *, message: Message, text: str | None = None, send_at: datetime | None = None
+) -> Message:
+    locked = _lock_editable(message)
+    if text is not None:
+        if not text.strip() and not locked.media.exists():
+            raise ParleyError("Write a text.", field="text")
+        if len(text) > MAX_TEXT:
+            raise ParleyError(f"The text may be at most {MAX_TEXT} characters.", field="text")
+        info = segment_info(text, mms=locked.recipient_count > 1 or locked.media.exists())
+        locked.text, locked.segment_count, locked.encoding = text, info.segments, info.encoding
+    if send_at is not None:
+        if send_at <= timezone.now():
+            raise ParleyError("The new send time must be in the future.", field="send_at")
+        locked.scheduled_for = send_at
+    locked.save()
+    _enqueue_dispatch(locked)
+    return locked
+
+
+@transaction.atomic
+def message_cancel(*, message: Message) -> Message:
+    locked = _lock_editable(message)
+    locked.status = Message.Status.CANCELED
+    locked.canceled_at = timezone.now()
+    locked.save(update_fields=["status", "canceled_at", "updated_at"])
+    return locked
+
+
+def message_resend(*, message: Message, sent_by: Any = None) -> SendResult:
+    """A new copy of a failed outbound message, through every check again."""
+    if message.direction != Message.Direction.OUT or message.status != Message.Status.FAILED:
+        raise ParleyError("Only failed outbound messages can be sent again.")
+    media = [m.source_url for m in message.media.all() if m.source_url]
+    return message_send(
+        tenant=message.tenant,
+        from_number=message.from_number,
+        to=list(message.to),
+        text=message.text,
+        media_urls=media,
+        tag=message.tag,
+        sent_by=sent_by,
+    )
+
+
+# --- dispatch -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DispatchOutcome:
+    state: str  # "sent", "failed", "skipped", "retry", "reconcile"
+    retry_in: float | None = None
+    detail: str = ""
+
+
+def _backoff(attempt: int) -> float:
+    base = float(settings.MESSAGING_RETRY_BASE_SECONDS)
+    cap = float(settings.MESSAGING_RETRY_MAX_SECONDS)
+    return random.uniform(0, min(cap, base * 2 ** max(0, attempt - 1))) + base / 2
+
+
+def _release(message_id: int) -> None:
+    Message.objects.filter(pk=message_id).update(dispatch_claimed_at=None, in_flight=False)
+
+
+def _fail(message: Message, description: str, code: int | None = None) -> DispatchOutcome:
+    with transaction.atomic():
+        locked = Message.objects.select_for_update().get(pk=message.pk)
+        if Message.RANK[locked.status] < Message.RANK["failed"]:
+            now = timezone.now()
+            locked.status = Message.Status.FAILED
+            locked.failed_at = now
+            locked.error_code = code
+            locked.error_description = description[:300]
+            locked.dispatch_claimed_at = None
+            locked.in_flight = False
+            for recipient in locked.to:
+                locked.recipient_status[recipient] = {"status": "failed", "error_code": code}
+            locked.save()
+    logger.info("message %s failed: %s", message.pk, description)
+    return DispatchOutcome("failed", detail=description)
+
+
+def _scopes(message: Message, phone_number: PhoneNumber, policy: MessagingPolicy) -> list[Scope]:
+    account = message.tenant.bandwidth_account
+    account_id = account.account_id if account else settings.BANDWIDTH_ACCOUNT_ID
+    return [
+        Scope(f"number:{phone_number.number}", policy.rate_for(phone_number.kind)),
+        Scope(f"tenant:{message.tenant_id}", policy.tenant_segments_per_second),
+        Scope(
+            f"account:{account_id}",
+            float(settings.MESSAGING_ACCOUNT_SEGMENTS_PER_SECOND),
+        ),
+    ]
+
+
+def _media_for_send(message: Message, client: Any) -> list[str]:
+    urls = []
+    account_id = client.credentials.account_id
+    base = settings.BANDWIDTH_MESSAGING_BASE_URL.rstrip("/")
+    for item in message.media.all():
+        if item.source_url:
+            urls.append(item.source_url)
+            continue
+        name = item.file.name.rsplit("/", 1)[-1]
+        media_id = f"parley-{message.pk}-{item.pk}-{name}"
+        with item.file.open("rb") as handle:
+            client.messaging.upload_media(media_id, handle.read(), item.content_type)
+        urls.append(f"{base}/users/{account_id}/media/{media_id}")
+    return urls
+
+
+def message_dispatch(*, message_id: int) -> DispatchOutcome:
+    """Sends one queued message to Bandwidth, once.
+
+    The message is claimed with a lease (a second task or the reconciler cannot send it too),
+    waits for the shared limiter, and is posted. A 429 or 5xx or connection failure before the
+    request went out releases it for a retry; a 4xx fails it with Bandwidth's reason; a timeout
+    after the request went out marks it for reconciliation instead of sending it twice.
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=float(settings.MESSAGING_DISPATCH_LEASE_SECONDS))
+    claimable = (
+        Message.objects.filter(
+            pk=message_id,
+            direction=Message.Direction.OUT,
+            status=Message.Status.QUEUED,
+            needs_reconciliation=False,
+        )
+        .filter(Q(scheduled_for__isnull=True) | Q(scheduled_for__lte=now))
+        .filter(Q(dispatch_claimed_at__isnull=True) | Q(dispatch_claimed_at__lt=now - lease))
+    )
+    if not claimable.update(dispatch_claimed_at=now):
+        return DispatchOutcome("skipped")
+    if Message.objects.filter(pk=message_id, in_flight=True).update(needs_reconciliation=True):
+        # The worker that held the expired lease died while its request was out: Bandwidth may
+        # have the message, so it is reconciled rather than sent again.
+        logger.warning(
+            "message %s: earlier send attempt lost, marked for reconciliation", message_id
+        )
+        return DispatchOutcome("reconcile")
+    message = Message.objects.select_related(
+        "tenant", "tenant__bandwidth_account", "conversation__phone_number"
+    ).get(pk=message_id)
+    tenant = message.tenant
+    phone_number = message.conversation.phone_number
+    if not tenant.is_active:
+        return _fail(message, f"The tenant {tenant.name} is suspended.")
+    if phone_number.status != PhoneNumber.Status.ACTIVE or phone_number.tenant_id != tenant.pk:
+        return _fail(message, f"{phone_number.number} is no longer an active number.")
+    if not message.auto_reply:
+        blocked = (
+            Contact.objects.for_tenant(tenant).filter(number__in=message.to, opted_out=True).first()
+        )
+        if blocked is not None:
+            return _fail(message, f"{blocked.label} has opted out (replied STOP).")
+    provisioning = Provisioning.objects.filter(tenant=tenant).first()
+    if provisioning is None or not provisioning.messaging_application_id:
+        return _fail(message, "The tenant has no messaging application yet.")
+    policy = messaging_policy_get(tenant=tenant)
+    admission = acquire(
+        shared_limiter(),
+        _scopes(message, phone_number, policy),
+        message.segment_count,
+        max_wait=float(settings.MESSAGING_LIMITER_MAX_WAIT_SECONDS),
+    )
+    if not admission.admitted:
+        _release(message_id)
+        return DispatchOutcome("retry", retry_in=admission.wait + random.uniform(0, 0.2))
+    Message.objects.filter(pk=message_id).update(
+        dispatch_attempts=F("dispatch_attempts") + 1, in_flight=True
+    )
+    attempts = message.dispatch_attempts + 1
+    client = client_for_tenant(tenant)
+    try:
+        media = _media_for_send(message, client)
+        sent = client.messaging.send_message(
+            application_id=provisioning.messaging_application_id,
+            from_=message.from_number,
+            to=list(message.to),
+            text=message.text or None,
+            media=media or None,
+            tag=message.tag or None,
+        )
+    except bw_errors.RateLimitedError as exc:
+        _release(message_id)
+        wait = exc.retry_after if exc.retry_after is not None else _backoff(attempts)
+        logger.info("message %s rate limited by Bandwidth; retry in %.1f s", message_id, wait)
+        return DispatchOutcome("retry", retry_in=wait + random.uniform(0, 0.25))
+    except bw_errors.TransientError as exc:
+        if exc.ambiguous:
+            Message.objects.filter(pk=message_id).update(
+                needs_reconciliation=True,
+                error_description="No answer from Bandwidth; checking whether it was sent.",
+            )
+            logger.warning("message %s: ambiguous send, marked for reconciliation", message_id)
+            return DispatchOutcome("reconcile", detail=str(exc))
+        if attempts >= int(settings.MESSAGING_MAX_SEND_ATTEMPTS):
+            return _fail(message, f"Bandwidth kept failing ({exc.description}); gave up.")
+        _release(message_id)
+        return DispatchOutcome("retry", retry_in=_backoff(attempts), detail=str(exc))
+    except bw_errors.BandwidthError as exc:
+        reasons = [f"{e.field}: {e.description}" for e in getattr(exc, "field_errors", ())]
+        return _fail(message, "; ".join(reasons) or exc.description)
+    _mark_accepted(message_id, sent.id)
+    return DispatchOutcome("sent", detail=sent.id)
+
+
+def _mark_accepted(message_id: int, bandwidth_id: str) -> None:
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        message.bandwidth_id = bandwidth_id
+        message.needs_reconciliation = False
+        message.in_flight = False
+        message.error_description = ""
+        if Message.RANK[message.status] < Message.RANK["sending"]:
+            message.status = Message.Status.SENDING
+            message.sending_at = message.sending_at or timezone.now()
+        message.save()
+    status_events_apply_unmatched(message_id=bandwidth_id)
+
+
+def reconcile_delay() -> float:
+    return float(settings.MESSAGING_RECONCILE_DELAY_SECONDS)
+
+
+def message_reconcile(*, message_id: int) -> str:
+    """Settles a message whose send timed out: adopt Bandwidth's id when Bandwidth has it, else
+    release it to be sent (once the grace period has passed)."""
+    message = Message.objects.select_related("tenant").get(pk=message_id)
+    if not message.needs_reconciliation or message.bandwidth_id:
+        return "nothing to do"
+    claimed_at = message.dispatch_claimed_at or message.created_at
+    client = client_for_tenant(message.tenant)
+    sent_after = message.scheduled_for or message.created_at
+    start = max(sent_after, timezone.now() - timedelta(days=13)) - timedelta(minutes=1)
+    end = timezone.now() + timedelta(minutes=1)
+    try:
+        page = client.messaging.list_messages(
+            source_tn=message.from_number,
+            destination_tn=message.to[0],
+            message_direction="OUTBOUND",
+            from_date_time=start.isoformat().replace("+00:00", "Z"),
+            to_date_time=end.isoformat().replace("+00:00", "Z"),
+            limit=100,
+        )
+    except bw_errors.BandwidthError as exc:
+        logger.warning("reconcile of message %s failed: %s", message_id, exc)
+        return "error"
+    known = set(
+        Message.objects.for_tenant(message.tenant)
+        .filter(direction=Message.Direction.OUT, from_number=message.from_number)
+        .exclude(bandwidth_id="")
+        .values_list("bandwidth_id", flat=True)
+    )
+    for record in page.messages:
+        if record.message_id and record.message_id not in known:
+            _mark_accepted(message_id, record.message_id)
+            logger.info("message %s reconciled as %s", message_id, record.message_id)
+            return "found"
+    grace = timedelta(seconds=float(settings.MESSAGING_RECONCILE_GRACE_SECONDS))
+    if timezone.now() - claimed_at < grace:
+        return "waiting"
+    Message.objects.filter(pk=message_id, needs_reconciliation=True).update(
+        needs_reconciliation=False, in_flight=False, dispatch_claimed_at=None, error_description=""
+    )
+    _enqueue_after_commit(message_id)
+    return "requeued"
+
+
+def _enqueue_after_commit(message_id: int) -> None:
+    from .tasks import dispatch_message
+
+    transaction.on_commit(lambda: dispatch_message.delay(message_id))
+
+
+def messages_due() -> list[int]:
+    """Queued outbound messages that should be on their way: scheduled ones whose time has come
+    and ones stuck in queued (lost task, broker down) past MESSAGING_STUCK_AFTER_SECONDS."""
+    now = timezone.now()
+    stuck = now - timedelta(seconds=float(settings.MESSAGING_STUCK_AFTER_SECONDS))
+    lease = now - timedelta(seconds=float(settings.MESSAGING_DISPATCH_LEASE_SECONDS))
+    rows = (
+        Message.objects.filter(
+            direction=Message.Direction.OUT,
+            status=Message.Status.QUEUED,
+            needs_reconciliation=False,
+        )
+        .filter(Q(dispatch_claimed_at__isnull=True) | Q(dispatch_claimed_at__lt=lease))
+        .filter(
+            Q(scheduled_for__isnull=True, created_at__lt=stuck)
+            | Q(scheduled_for__isnull=False, scheduled_for__lte=now)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    return list(rows)
+
+
+def messages_needing_reconciliation() -> list[int]:
+    return list(
+        Message.objects.filter(needs_reconciliation=True, bandwidth_id="")
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+# --- webhooks: raw events, inbound messages, statuses ------------------------------------------
+
+
+@dataclass
+class WebhookResult:
+    stored: int = 0
+    duplicates: int = 0
+    unrouted: int = 0
+    unmatched: list[str] = field(default_factory=list)
+
+
+def _event_key(event: MessagingEvent) -> tuple[str, str, str]:
+    message = getattr(event, "message", None)
+    message_id = message.id if message is not None else ""
+    recipient = getattr(event, "to", None) or ""
+    if not message_id:
+        import hashlib
+        import json
+
+        digest = hashlib.sha256(json.dumps(event.raw, sort_keys=True).encode()).hexdigest()
+        message_id = f"sha256:{digest[:56]}"
+    return message_id, event.type, recipient
+
+
+def our_number(event: MessagingEvent) -> str | None:
+    """Our number in an event: the owner of the message (for inbound the recipient number this
+    copy is for, for outbound the sender)."""
+    message = getattr(event, "message", None)
+    return message.owner if message is not None else None
+
+
+def _insert_raw(
+    tenant_id: Any, event: MessagingEvent, outcome: str, number: str
+) -> RawEvent | None:
+    message_id, event_type, recipient = _event_key(event)
+    try:
+        with transaction.atomic():
+            return RawEvent.objects.create(
+                tenant_id=tenant_id,
+                message_id=message_id,
+                event_type=event_type,
+                recipient=recipient,
+                our_number=number or "",
+                payload=event.raw,
+                outcome=outcome,
+            )
+    except IntegrityError:
+        return None
+
+
+def tenant_for_webhook(*, tenant_id: Any) -> Tenant | None:
+    return Tenant.objects.filter(pk=tenant_id).first()
+
+
+def messaging_events_record(*, tenant: Tenant, events: list[MessagingEvent]) -> WebhookResult:
+    """Stores and processes a webhook's events for ``tenant`` (already authenticated and routed).
+
+    Each event is stored once (UNIQUE message id + type + recipient); a duplicate changes nothing.
+    Events for numbers no tenant owns are kept as ``unrouted`` rows.
+    """
+    from numbers.routing import route_for
+
+    result = WebhookResult()
+    for event in events:
+        number = our_number(event)
+        route = route_for(number) if number else None
+        if route is None and isinstance(event, MessageReceived | MessageStatusEvent):
+            raw = _insert_raw(None, event, RawEvent.Outcome.UNROUTED, number or "")
+            logger.warning("messaging event %s for unowned number %s", event.type, number)
+            result.unrouted += 1
+            if raw is None:
+                result.duplicates += 1
+            continue
+        with transaction.atomic():
+            raw = _insert_raw(tenant.pk, event, RawEvent.Outcome.PROCESSED, number or "")
+            if raw is None:
+                result.duplicates += 1
+                continue
+            result.stored += 1
+            try:
+                with transaction.atomic():
+                    outcome = _process(tenant, event, raw)
+            except Exception as exc:
+                logger.exception("messaging event %s %s failed", event.type, raw.message_id)
+                raw.outcome = RawEvent.Outcome.FAILED
+                raw.error = f"{type(exc).__name__}: {exc}"[:2000]
+                raw.save(update_fields=["outcome", "error"])
+                continue
+            if outcome != RawEvent.Outcome.PROCESSED:
+                raw.outcome = outcome
+                raw.save(update_fields=["outcome"])
+            if outcome == RawEvent.Outcome.UNMATCHED:
+                result.unmatched.append(raw.message_id)
+    return result
+
+
+def _process(tenant: Tenant, event: MessagingEvent, raw: RawEvent) -> str:
+    if isinstance(event, MessageReceived):
+        if event.message.direction != "in":
+            return RawEvent.Outcome.IGNORED
+        inbound_message_record(tenant=tenant, event=event)
+        return RawEvent.Outcome.PROCESSED
+    if isinstance(event, MessageStatusEvent):
+        if event.message.direction != "out":
+            return RawEvent.Outcome.IGNORED
+        applied = status_event_apply(tenant=tenant, event=event)
+        return RawEvent.Outcome.PROCESSED if applied else RawEvent.Outcome.UNMATCHED
+    return RawEvent.Outcome.IGNORED
+
+
+def raw_event_replay(*, raw_event: RawEvent) -> str:
+    """Processes a stored event again (the admin's replay); processing is idempotent."""
+    from numbers.routing import route_for
+
+    events = parse_messaging_callbacks(__import__("json").dumps([raw_event.payload]))
+    event = events[0]
+    number = our_number(event)
+    route = route_for(number) if number else None
+    if route is None:
+        return "unrouted"
+    tenant = Tenant.objects.get(pk=route.tenant_id)
+    with transaction.atomic():
+        outcome = _process(tenant, event, raw_event)
+        RawEvent.objects.filter(pk=raw_event.pk).update(
+            outcome=outcome, error="", replayed_at=timezone.now(), tenant=tenant
+        )
+    return outcome
+
+
+def raw_events_purge() -> int:
+    days = int(settings.MESSAGING_RAW_EVENT_RETENTION_DAYS)
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = RawEvent.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
+
+
+def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[Message, bool]:
+    """An inbound message: its contacts and conversation (threaded by the set of participants),
+    stored once per Bandwidth id; keywords handled; media fetched by a task."""
+    data = event.message
+    owner = data.owner
+    phone_number = (
+        PhoneNumber.objects.for_tenant(tenant)
+        .filter(number=owner, status=PhoneNumber.Status.ACTIVE)
+        .first()
+    )
+    if phone_number is None:
+        raise ParleyError(f"{owner} is not an active number of {tenant.name}.")
+    participants = sorted(({data.from_} | set(data.to)) - {owner})
+    conversation = _conversation_for(tenant, phone_number, participants)
+    segments = data.segment_count or 1
+    existing = (
+        Message.objects.for_tenant(tenant)
+        .filter(direction=Message.Direction.IN, bandwidth_id=data.id)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    text = data.text or ""
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                tenant=tenant,
+                conversation=conversation,
+                direction=Message.Direction.IN,
+                from_number=data.from_,
+                to=list(data.to),
+                recipient_count=len(data.to),
+                text=text,
+                segment_count=segments,
+                encoding=segment_info(text).encoding,
+                status=Message.Status.RECEIVED,
+                bandwidth_id=data.id,
+                tag=data.tag or "",
+                received_at=event.time,
+            )
+    except IntegrityError:
+        message = (
+            Message.objects.for_tenant(tenant)
+            .filter(direction=Message.Direction.IN, bandwidth_id=data.id)
+            .get()
+        )
+        return message, False
+    media_ids = [
+        Media.objects.create(tenant=tenant, message=message, source_url=url[:4096]).pk
+        for url in data.media
+    ]
+    if media_ids:
+        from .tasks import fetch_media
+
+        transaction.on_commit(lambda: [fetch_media.delay(pk) for pk in media_ids])
+    _touch_conversation(conversation, message, unread=True)
+    if len(participants) == 1:
+        _handle_keyword(tenant, phone_number, message)
+    return message, True
+
+
+def _handle_keyword(tenant: Tenant, phone_number: PhoneNumber, message: Message) -> None:
+    word = (message.text or "").strip().upper()
+    sender = message.from_number
+    if word in STOP_WORDS:
+        already = Contact.objects.for_tenant(tenant).filter(number=sender, opted_out=True).exists()
+        contact_opt_out(
+            tenant=tenant,
+            number=sender,
+            source=OptOut.Source.KEYWORD,
+            keyword=word,
+            message=message,
+        )
+        if already:
+            return  # one confirmation: a repeated STOP changes nothing and gets no reply
+        reply = messaging_policy_get(tenant=tenant).opt_out_text
+    elif word in START_WORDS:
+        contact_opt_in(
+            tenant=tenant,
+            number=sender,
+            source=OptOut.Source.KEYWORD,
+            keyword=word,
+            message=message,
+        )
+        reply = messaging_policy_get(tenant=tenant).opt_in_text
+    elif word in HELP_WORDS:
+        reply = messaging_policy_get(tenant=tenant).help_text
+    else:
+        return
+    if not tenant.is_active:
+        logger.info("tenant %s suspended: no automatic reply to %s", tenant.pk, word)
+        return
+    try:
+        with transaction.atomic():
+            message_send(
+                tenant=tenant,
+                from_number=phone_number.number,
+                to=[sender],
+                text=reply,
+                auto_reply=True,
+                allow_opted_out=True,
+                tag="parley:auto-reply",
+            )
+    except ParleyError as exc:
+        logger.warning("automatic reply to %s not sent: %s", word, exc.message)
+
+
+def status_event_apply(*, tenant: Tenant, event: MessageStatusEvent) -> bool:
+    """Moves the message (and that recipient) forward; never back. False when Parley does not
+    know the Bandwidth id yet (the callback beat the send's answer)."""
+    message = (
+        Message.objects.for_tenant(tenant)
+        .select_for_update()
+        .filter(direction=Message.Direction.OUT, bandwidth_id=event.message.id)
+        .first()
+    )
+    if message is None:
+        return False
+    new = event.status
+    recipient = event.to
+    current = message.recipient_status.get(recipient) or {"status": "queued"}
+    if Message.RANK[new] <= Message.RANK.get(current.get("status", "queued"), 0):
+        return True
+    entry: dict[str, Any] = {"status": new}
+    if event.error_code is not None:
+        entry["error_code"] = event.error_code
+    message.recipient_status[recipient] = entry
+    statuses = [(message.recipient_status.get(r) or {}).get("status", "queued") for r in message.to]
+    if all(s in Message.TERMINAL for s in statuses):
+        overall = "delivered" if "delivered" in statuses else "failed"
+    else:
+        overall = max(statuses, key=lambda s: Message.RANK[s])
+        if overall in Message.TERMINAL:
+            overall = "sent"
+    stamp = event.time
+    if Message.RANK[overall] > Message.RANK[message.status]:
+        message.status = overall
+        stamp_field = f"{overall}_at"
+        if getattr(message, stamp_field, None) is None:
+            setattr(message, stamp_field, stamp)
+    if new == "failed":
+        message.error_code = event.error_code
+        message.error_description = codes.meaning(event.error_code, event.description)[:300]
+    message.save()
+    if new == "failed" and event.error_code in codes.OPT_OUT_ERROR_CODES:
+        contact_opt_out(
+            tenant=tenant,
+            number=recipient,
+            source=OptOut.Source.CARRIER,
+            keyword=str(event.error_code),
+            message=message,
+        )
+    return True
+
+
+def status_events_apply_unmatched(*, message_id: str) -> int:
+    """Applies status events stored before Parley knew this Bandwidth id."""
+    applied = 0
+    pending = RawEvent.objects.filter(message_id=message_id, outcome=RawEvent.Outcome.UNMATCHED)
+    for raw in pending.select_related("tenant"):
+        if raw.tenant is None:
+            continue
+        event = parse_messaging_callbacks(__import__("json").dumps([raw.payload]))[0]
+        if not isinstance(event, MessageStatusEvent):
+            continue
+        with transaction.atomic():
+            if status_event_apply(tenant=raw.tenant, event=event):
+                RawEvent.objects.filter(pk=raw.pk).update(outcome=RawEvent.Outcome.PROCESSED)
+                applied += 1
+    return applied
+
+
+# --- media ----------------------------------------------------------------------------------
+
+
+def media_fetch(*, media_id: int) -> str:
+    """Copies inbound MMS media into Django storage, only from this account's media path on the
+    configured messaging host, with credentials and size and type limits."""
+    item = Media.objects.select_related("message", "tenant").get(pk=media_id)
+    if item.status != Media.Status.PENDING:
+        return item.status
+    client = client_for_tenant(item.tenant)
+    bandwidth_media_id = media_id_from_url(
+        item.source_url,
+        messaging_base_url=settings.BANDWIDTH_MESSAGING_BASE_URL,
+        account_id=client.credentials.account_id,
+    )
+    if bandwidth_media_id is None:
+        Media.objects.filter(pk=media_id).update(
+            status=Media.Status.FAILED, error="Refused: not on the Bandwidth media path."
+        )
+        logger.warning("media %s refused: %s is outside the media path", media_id, item.source_url)
+        return Media.Status.FAILED
+    max_bytes = int(settings.MESSAGING_MAX_INBOUND_MEDIA_BYTES)
+    try:
+        content, content_type = client.messaging.download_media(
+            bandwidth_media_id, max_bytes=max_bytes
+        )
+    except bw_errors.TransientError:
+        raise
+    except bw_errors.BandwidthError as exc:
+        Media.objects.filter(pk=media_id).update(status=Media.Status.FAILED, error=str(exc)[:300])
+        return Media.Status.FAILED
+    content_type = content_type.split(";")[0].strip().lower()
+    if content_type not in MEDIA_TYPES and content_type != "application/octet-stream":
+        Media.objects.filter(pk=media_id).update(
+            status=Media.Status.FAILED, error=f"Refused type {content_type}."
+        )
+        return Media.Status.FAILED
+    name = bandwidth_media_id.rsplit("/", 1)[-1] or "media"
+    with transaction.atomic():
+        locked = Media.objects.select_for_update().get(pk=media_id)
+        if locked.status != Media.Status.PENDING:
+            return locked.status
+        locked.file.save(name, ContentFile(content), save=False)
+        locked.content_type = content_type
+        locked.size = len(content)
+        locked.status = Media.Status.STORED
+        locked.save()
+    return Media.Status.STORED

@@ -1,0 +1,44 @@
+"""The inbox in Chromium: text a number and see it delivered; an inbound text appears unreloaded."""
+
+from __future__ import annotations
+
+import pytest
+
+from ..factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_text_a_number_and_receive_a_reply_without_reload(
+    browser_page, line, owner, celery_worker, text_in
+):
+    page = browser_page
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", owner.user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/inbox/")
+
+    page.click("text=New conversation")
+    page.fill("#to", "(919) 555-0123")
+    page.fill("#text", "Your order is ready")
+    page.wait_for_selector("#segments:has-text('1 segment · GSM-7')")
+    page.click("button:has-text('Send')")
+    page.wait_for_url("**/inbox/*/")
+    page.wait_for_selector("[data-status=delivered]:has-text('Your order is ready')")
+    assert page.locator(".pill.delivered").first.inner_text() == "Delivered"
+
+    page.goto("/inbox/")
+    marker = page.evaluate("() => { window.notReloaded = true; return true; }")
+    assert marker
+    text_in("+19195550777", line.e164, "Thanks, on my way!")
+    page.wait_for_selector("#conversation-rows:has-text('Thanks, on my way!')")
+    assert page.evaluate("() => window.notReloaded === true")
+
+    text_in("+19195550123", line.e164, "STOP")
+    page.wait_for_selector("#conversation-rows:has-text('You have been unsubscribed')")
+    page.click("#conversation-rows a:has-text('+19195550123')")
+    page.wait_for_selector("text=opted out (replied STOP)")
+    page.fill("#text", "One more thing")
+    page.click("button:has-text('Send')")
+    page.wait_for_selector("#send-error:has-text('+19195550123 has opted out')")
