@@ -196,7 +196,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "messaging-dispatch-due": {"task": "messaging.tasks.dispatch_due_messages", "schedule": 20.0},
     "messaging-reconcile": {"task": "messaging.tasks.reconcile_messages", "schedule": 60.0},
     "messaging-purge-raw-events": {"task": "messaging.tasks.purge_raw_events", "schedule": 3600.0},
+    "messaging-sweep-raw-events": {"task": "messaging.tasks.sweep_raw_events", "schedule": 5.0},
     # voice
+    "voice-reconcile": {"task": "voice.tasks.reconcile_voice", "schedule": 60.0},
 }
 
 # Bandwidth. OAuth2 client credentials are the way in; Basic (API user) is a fallback that
@@ -219,6 +221,8 @@ BANDWIDTH_NUMBERS_BASE_URL = env.str(
 BANDWIDTH_OAUTH_TOKEN_URL = env.str(
     "BANDWIDTH_OAUTH_TOKEN_URL", default="https://api.bandwidth.com/api/v1/oauth2/token"
 )
+# make run only: the local emulator, for its simulation endpoints (the route editor's "try it").
+BANDWIDTH_EMULATOR_URL = env.str("BANDWIDTH_EMULATOR_URL", default="")
 BANDWIDTH_CONNECT_TIMEOUT = env.float("BANDWIDTH_CONNECT_TIMEOUT", default=3.05)
 BANDWIDTH_READ_TIMEOUT = env.float("BANDWIDTH_READ_TIMEOUT", default=15.0)
 

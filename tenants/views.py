@@ -17,11 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("inbox")
 
 
-@tenant_required
-def coming_soon(request: HttpRequest, section: str) -> HttpResponse:
-    return render(request, "tenants/coming_soon.html", {"section": section})
-
-
 @require_POST
 def switch_tenant(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:

@@ -1,0 +1,150 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from tenants.errors import ParleyError
+
+from . import routes, services
+from .models import BlockedNumber, Call, CallEvent, CallRoute, Recording, Voicemail
+
+
+class CallEventInline(admin.TabularInline):
+    model = CallEvent
+    extra = 0
+    can_delete = False
+    fields = ["event_time", "event_type", "step", "summary"]
+    readonly_fields = ["event_time", "event_type", "step", "summary"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RecordingInline(admin.TabularInline):
+    model = Recording
+    extra = 0
+    can_delete = False
+    fields = ["bandwidth_recording_id", "duration", "media_file", "transcription_status"]
+    readonly_fields = ["bandwidth_recording_id", "duration", "media_file", "transcription_status"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "tenant",
+        "direction",
+        "our_number",
+        "other_party",
+        "status",
+        "cause",
+        "duration",
+        "created_at",
+    ]
+    list_filter = ["direction", "status", "tenant"]
+    search_fields = ["our_number", "other_party", "bandwidth_call_id", "agent_number"]
+    readonly_fields = [field.name for field in Call._meta.fields]
+    inlines = [RecordingInline, CallEventInline]
+    list_select_related = ["tenant"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Recording)
+class RecordingAdmin(admin.ModelAdmin):
+    list_display = [
+        "bandwidth_recording_id",
+        "tenant",
+        "call",
+        "duration",
+        "transcription_status",
+        "media_downloaded_at",
+    ]
+    list_filter = ["transcription_status", "tenant"]
+    search_fields = ["bandwidth_recording_id", "transcription_text"]
+    readonly_fields = [field.name for field in Recording._meta.fields]
+    actions = ["download_media", "fetch_transcription"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Download the media again from Bandwidth")
+    def download_media(self, request: HttpRequest, queryset: QuerySet[Recording]) -> None:
+        for recording in queryset:
+            try:
+                services.recording_download(recording=recording)
+            except services.RetryLater:
+                messages.warning(request, f"{recording}: Bandwidth is busy, try again later.")
+
+    @admin.action(description="Fetch the transcription from Bandwidth")
+    def fetch_transcription(self, request: HttpRequest, queryset: QuerySet[Recording]) -> None:
+        for recording in queryset:
+            try:
+                services.recording_fetch_transcription(recording=recording)
+            except services.RetryLater:
+                messages.warning(request, f"{recording}: Bandwidth is busy, try again later.")
+
+
+@admin.register(Voicemail)
+class VoicemailAdmin(admin.ModelAdmin):
+    list_display = ["id", "tenant", "call", "listened", "created_at"]
+    list_filter = ["listened", "tenant"]
+    readonly_fields = ["tenant", "call", "recording", "listened_at", "listened_by", "created_at"]
+    actions = ["mark_listened", "mark_new"]
+
+    @admin.action(description="Mark listened")
+    def mark_listened(self, request: HttpRequest, queryset: QuerySet[Voicemail]) -> None:
+        for voicemail in queryset:
+            services.voicemail_mark(voicemail=voicemail, listened=True, user=request.user)
+
+    @admin.action(description="Mark new")
+    def mark_new(self, request: HttpRequest, queryset: QuerySet[Voicemail]) -> None:
+        for voicemail in queryset:
+            services.voicemail_mark(voicemail=voicemail, listened=False, user=None)
+
+
+class CallRouteForm(forms.ModelForm):
+    class Meta:
+        model = CallRoute
+        fields = ["tenant", "phone_number", "config", "greeting_audio"]
+
+    def clean_config(self) -> Any:
+        try:
+            return routes.validate_config(self.cleaned_data.get("config"))
+        except ParleyError as exc:
+            raise forms.ValidationError(f"{exc.field}: {exc.message}") from None
+
+
+@admin.register(CallRoute)
+class CallRouteAdmin(admin.ModelAdmin):
+    form = CallRouteForm
+    list_display = ["phone_number", "tenant", "updated_at"]
+    list_filter = ["tenant"]
+    search_fields = ["phone_number__number"]
+
+    def save_model(self, request: HttpRequest, obj: CallRoute, form: Any, change: bool) -> None:
+        """Through the service, so the document is validated and the cached route dropped."""
+        try:
+            services.call_route_save(
+                tenant=obj.tenant,
+                phone_number=obj.phone_number,
+                config=obj.config,
+                greeting_audio=form.cleaned_data.get("greeting_audio") or None
+                if "greeting_audio" in form.changed_data
+                else None,
+            )
+        except ParleyError as exc:
+            messages.error(request, f"Not saved: {exc.field}: {exc.message}")
+
+
+@admin.register(BlockedNumber)
+class BlockedNumberAdmin(admin.ModelAdmin):
+    list_display = ["number", "tenant", "reason", "created_at"]
+    list_filter = ["tenant"]
+    search_fields = ["number"]

@@ -1,0 +1,650 @@
+"""Every write of the voice app: routes, the blocklist, click-to-call, and what voice webhooks
+tell us about calls, recordings and voicemail."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import uuid
+from datetime import datetime, timedelta
+from numbers.models import PhoneNumber
+from typing import Any
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bandwidth.callbacks import (
+    DisconnectEvent,
+    RecordingAvailableEvent,
+    TranscriptionAvailableEvent,
+    VoiceEvent,
+)
+from bandwidth.errors import BandwidthError, RateLimitedError, TransientError
+from tenants.bandwidth_accounts import client_for_tenant
+from tenants.errors import Conflict, ParleyError
+from tenants.models import Membership, Tenant
+
+from . import routes, selectors
+from .models import BlockedNumber, Call, CallEvent, CallRoute, Recording, Voicemail
+
+logger = logging.getLogger(__name__)
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+MAX_GREETING_BYTES = 5 * 1024 * 1024
+GREETING_TYPES = ("audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav", "audio/wave")
+ERROR_CAUSES = ("callback-error", "invalid-bxml", "application-error", "account-limit", "error")
+# How a leg that was not answered ended → the call's final status.
+UNANSWERED_STATUS = {
+    "busy": Call.Status.BUSY,
+    "rejected": Call.Status.BUSY,
+    "timeout": Call.Status.NO_ANSWER,
+    "cancel": Call.Status.CANCELED,
+}
+MAX_DIAL_ATTEMPTS = 5
+
+
+class RetryLater(Exception):
+    """Bandwidth asked us to wait (429) or was unreachable before acting; try again later."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry in {seconds:g}s")
+        self.seconds = seconds
+
+
+# --- routes --------------------------------------------------------------------------------------
+
+
+def _forget_compiled(phone_number_id: int) -> None:
+    key = selectors.compiled_key(phone_number_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+@transaction.atomic
+def call_route_save(
+    *,
+    tenant: Tenant,
+    phone_number: PhoneNumber,
+    config: Any,
+    greeting_audio: UploadedFile | None = None,
+) -> CallRoute:
+    """Validate a route document and store it for the number; the cached BXML data is rebuilt."""
+    if phone_number.tenant_id != tenant.pk or phone_number.status != PhoneNumber.Status.ACTIVE:
+        raise ParleyError("This number is not one of your active numbers.", field="number")
+    clean = routes.validate_config(config)
+    if greeting_audio is not None:
+        if greeting_audio.size is None or greeting_audio.size > MAX_GREETING_BYTES:
+            raise ParleyError("The greeting file must be at most 5 MB.", field="greeting_audio")
+        if (greeting_audio.content_type or "") not in GREETING_TYPES:
+            raise ParleyError("The greeting must be an MP3 or WAV file.", field="greeting_audio")
+    route = selectors.call_route_for_number(tenant=tenant, phone_number=phone_number)
+    has_audio = greeting_audio is not None or (route is not None and bool(route.greeting_audio))
+    if clean["greeting"]["kind"] == "audio" and not has_audio:
+        raise ParleyError(
+            "Upload an audio file for the greeting.", field="greeting.audio", code="invalid_route"
+        )
+    if route is None:
+        route = CallRoute(tenant=tenant, phone_number=phone_number)
+    route.config = clean
+    if greeting_audio is not None:
+        route.greeting_audio.save(greeting_audio.name or "greeting", greeting_audio, save=False)
+    route.save()
+    _forget_compiled(phone_number.pk)
+    return route
+
+
+def forget_compiled_route(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Signal receiver: any change to a route, a number or a tenant drops the cached route."""
+    if isinstance(instance, CallRoute):
+        _forget_compiled(instance.phone_number_id)
+    elif isinstance(instance, PhoneNumber):
+        _forget_compiled(instance.pk)
+    elif isinstance(instance, Tenant):
+        for pk in selectors.voice_number_list(tenant=instance).values_list("pk", flat=True):
+            _forget_compiled(pk)
+
+
+# --- blocklist -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def blocked_number_add(*, tenant: Tenant, number: str, reason: str = "") -> BlockedNumber:
+    number = number.strip()
+    if not E164.match(number):
+        raise ParleyError("Give the number in E.164 form, like +19195551234.", field="number")
+    blocked, _ = BlockedNumber.objects.get_or_create(
+        tenant=tenant, number=number, defaults={"reason": reason[:200]}
+    )
+    return blocked
+
+
+@transaction.atomic
+def blocked_number_remove(*, blocked: BlockedNumber) -> None:
+    blocked.delete()
+
+
+# --- click-to-call -------------------------------------------------------------------------------
+
+
+def _fingerprint(*parts: str) -> str:
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+@transaction.atomic
+def call_create(
+    *,
+    tenant: Tenant,
+    from_number: str,
+    to: str,
+    agent: str | None,
+    membership: Membership | None,
+    idempotency_key: str = "",
+) -> tuple[Call, bool]:
+    """Click-to-call: ring the agent's phone, then transfer to the customer. (call, created)."""
+    agent = (agent or (membership.phone if membership is not None else "") or "").strip()
+    to = (to or "").strip()
+    from_number = (from_number or "").strip()
+    key = idempotency_key.strip()
+    fingerprint = _fingerprint(from_number, to, agent)
+    if len(key) > 200:
+        raise ParleyError("The Idempotency-Key is at most 200 characters.", field="idempotency_key")
+    if key:
+        existing = selectors.call_by_idempotency_key(tenant=tenant, key=key)
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise Conflict(
+                    "This Idempotency-Key was used for a different call.", field="idempotency_key"
+                )
+            return existing, False
+    number = selectors.voice_number_by_e164(tenant=tenant, number=from_number)
+    if number is None:
+        raise ParleyError(f"{from_number!r} is not one of your active numbers.", field="from")
+    if not E164.match(to):
+        raise ParleyError(
+            "Give the customer's number in E.164 form, like +19195551234.", field="to"
+        )
+    if not agent:
+        raise ParleyError(
+            "Give the phone to ring first: set your phone in your profile or pass agent.",
+            field="agent",
+        )
+    if not E164.match(agent):
+        raise ParleyError("Give the agent's phone in E.164 form, like +19195551234.", field="agent")
+    if to in (agent, from_number):
+        raise ParleyError("The customer's number must differ from yours.", field="to")
+    if selectors.is_blocked(tenant=tenant, number=to):
+        raise ParleyError(f"{to} is on your blocklist.", field="to", code="blocked")
+    provisioning = getattr(tenant, "provisioning", None)
+    if provisioning is None or not provisioning.voice_application_id:
+        raise ParleyError("Calling is not set up for this account yet.", code="not_provisioned")
+    call = Call(
+        tenant=tenant,
+        phone_number=number,
+        our_number=from_number,
+        other_party=to,
+        agent_number=agent,
+        direction=Call.Direction.OUTBOUND,
+        status=Call.Status.QUEUED,
+        created_by=membership.user if membership is not None else None,
+        handled_by=membership.user if membership is not None else None,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+    )
+    try:
+        with transaction.atomic():
+            call.save()
+    except IntegrityError:
+        existing = selectors.call_by_idempotency_key(tenant=tenant, key=key)
+        if existing is None:
+            raise
+        return existing, False
+    call_id = call.pk
+    transaction.on_commit(lambda: _enqueue_dial(call_id))
+    return call, True
+
+
+def _enqueue_dial(call_id: int) -> None:
+    from .tasks import call_dial_task
+
+    call_dial_task.delay(call_id)
+
+
+def call_dial(*, call: Call) -> Call:
+    """Ask Bandwidth to ring the agent. Raises RetryLater on 429 and on clean transient errors.
+
+    The attempt is committed before the request, because Bandwidth may call back (answer,
+    disconnect) before the request returns.
+    """
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().select_related("tenant").get(pk=call.pk)
+        if locked.status != Call.Status.QUEUED or locked.bandwidth_call_id:
+            return locked
+        locked.dial_attempts += 1
+        locked.save(update_fields=["dial_attempts", "updated_at"])
+    tenant = locked.tenant
+    provisioning = getattr(tenant, "provisioning", None)
+    hook = routes.webhook_url(call=locked.pk)
+    username, password = selectors.call_callback_credentials(locked.pk)
+    try:
+        created = client_for_tenant(tenant).voice.create_call(
+            application_id=provisioning.voice_application_id if provisioning else "",
+            from_=locked.our_number,
+            to=locked.agent_number,
+            answer_url=hook,
+            disconnect_url=hook,
+            username=username,
+            password=password,
+            call_timeout=30,
+            tag=f"parley-call-{locked.pk}",
+        )
+    except RateLimitedError as exc:
+        if locked.dial_attempts >= MAX_DIAL_ATTEMPTS:
+            return _dial_failed(locked, f"Bandwidth kept refusing: {exc.description}")
+        raise RetryLater(exc.retry_after or 2.0) from exc
+    except TransientError as exc:
+        if exc.ambiguous:
+            # The call may have been placed; never dial twice silently.
+            return _dial_failed(locked, f"Bandwidth did not answer in time: {exc.description}")
+        if locked.dial_attempts >= MAX_DIAL_ATTEMPTS:
+            return _dial_failed(locked, f"Bandwidth is unavailable: {exc.description}")
+        raise RetryLater(2.0 * locked.dial_attempts) from exc
+    except BandwidthError as exc:
+        return _dial_failed(locked, exc.description)
+    with transaction.atomic():
+        # Callbacks may already have moved the call on; only a still-queued call changes here.
+        Call.objects.filter(pk=locked.pk, bandwidth_call_id=None).update(
+            bandwidth_call_id=created.call_id
+        )
+        Call.objects.filter(pk=locked.pk, status=Call.Status.QUEUED).update(
+            status=Call.Status.INITIATED, started_at=timezone.now()
+        )
+    return Call.objects.get(pk=locked.pk)
+
+
+@transaction.atomic
+def _dial_failed(call: Call, message: str) -> Call:
+    Call.objects.filter(pk=call.pk, status=Call.Status.QUEUED).update(
+        status=Call.Status.FAILED,
+        cause="error",
+        error_message=message[:300],
+        ended_at=timezone.now(),
+    )
+    return Call.objects.get(pk=call.pk)
+
+
+# --- voice webhooks ------------------------------------------------------------------------------
+
+
+def _dedupe_key(event: VoiceEvent, step: str) -> str:
+    raw = getattr(event, "raw", {}) or {}
+    parts = [
+        str(raw.get("eventType", "")),
+        str(raw.get("callId", "")),
+        str(raw.get("eventTime", "")),
+        str(raw.get("recordingId", "")),
+        step,
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _summary(event: VoiceEvent, note: str) -> str:
+    raw = getattr(event, "raw", {}) or {}
+    bits = [note]
+    for name in ("digits", "cause", "transferTo", "recordingId"):
+        if raw.get(name):
+            bits.append(f"{name}={raw[name]}")
+    return " ".join(bit for bit in bits if bit)[:300]
+
+
+def _record_event(call: Call, event: VoiceEvent, step: str, note: str) -> bool:
+    """Store the event once; False when it was already stored (a retry or a replay)."""
+    raw = getattr(event, "raw", {}) or {}
+    event_time = getattr(event, "event_time", None)
+    try:
+        with transaction.atomic():
+            CallEvent.objects.create(
+                tenant_id=call.tenant_id,
+                call=call,
+                event_type=str(raw.get("eventType", "")),
+                dedupe_key=_dedupe_key(event, step),
+                step=step[:80],
+                summary=_summary(event, note),
+                payload=raw,
+                event_time=event_time or timezone.now(),
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+@transaction.atomic
+def call_inbound_start(
+    *, tenant_id: uuid.UUID, phone_number_id: int, event: VoiceEvent, step: str
+) -> Call:
+    """An inbound call's initiate: the Call row (once) and the event."""
+    raw = getattr(event, "raw", {}) or {}
+    call_id = str(raw.get("callId", ""))
+    call = selectors.call_by_bandwidth_id(tenant_id=tenant_id, bandwidth_call_id=call_id)
+    if call is None:
+        try:
+            with transaction.atomic():
+                call = Call.objects.create(
+                    tenant_id=tenant_id,
+                    phone_number_id=phone_number_id,
+                    our_number=str(raw.get("to", "")),
+                    other_party=str(raw.get("from", ""))[:64],
+                    direction=Call.Direction.INBOUND,
+                    bandwidth_call_id=call_id,
+                    status=Call.Status.IN_PROGRESS,
+                    started_at=getattr(event, "start_time", None) or timezone.now(),
+                    steps=[step],
+                )
+        except IntegrityError:
+            call = Call.objects.get(bandwidth_call_id=call_id, tenant_id=tenant_id)
+    _record_event(call, event, step, f"route {step}")
+    return call
+
+
+@transaction.atomic
+def call_event_note(*, call: Call, event: VoiceEvent, step: str, note: str = "") -> bool:
+    """A callback that moved the call along a route step; the step joins the call's trail."""
+    stored = _record_event(call, event, step, note or step)
+    if stored and note:
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked.steps = [*locked.steps, note][:100]
+        locked.save(update_fields=["steps", "updated_at"])
+    return stored
+
+
+@transaction.atomic
+def call_agent_answered(*, call: Call, event: VoiceEvent) -> None:
+    """Click-to-call: the agent picked up; Parley now transfers to the customer."""
+    if not _record_event(call, event, "c2c", "agent answered"):
+        return
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.is_final:
+        return
+    locked.status = Call.Status.IN_PROGRESS
+    locked.answered_at = getattr(event, "answer_time", None) or timezone.now()
+    locked.started_at = locked.started_at or getattr(event, "start_time", None) or timezone.now()
+    if not locked.bandwidth_call_id:
+        locked.bandwidth_call_id = str(event.raw.get("callId", "")) or None
+    locked.steps = [*locked.steps, "agent answered"]
+    locked.save()
+
+
+@transaction.atomic
+def call_transfer_answered(*, call: Call, event: VoiceEvent, step: str) -> None:
+    """A phone of a ring group (or the customer in click-to-call) picked up."""
+    if not _record_event(call, event, step, "answered"):
+        return
+    number = str(getattr(event, "to", "") or "")
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.direction == Call.Direction.INBOUND:
+        locked.answered_by_number = number[:64]
+        member = selectors.member_for_phone(tenant_id=locked.tenant_id, phone=number)
+        if member is not None:
+            locked.handled_by = member.user
+        locked.answered_at = locked.answered_at or timezone.now()
+    locked.steps = [*locked.steps, f"answered by {number}"]
+    locked.save()
+
+
+@transaction.atomic
+def call_transfer_completed(*, call: Call, event: VoiceEvent, step: str, note: str) -> None:
+    """A transfer ended: its cause says whether anybody answered."""
+    if not _record_event(call, event, step, note):
+        return
+    cause = str(event.raw.get("cause") or "")
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.direction == Call.Direction.OUTBOUND:
+        locked.transfer_outcome = cause[:40]
+    locked.steps = [*locked.steps, note]
+    locked.save()
+
+
+def _final_status(call: Call, cause: str) -> str:
+    if cause in ERROR_CAUSES:
+        return Call.Status.FAILED
+    if call.direction == Call.Direction.INBOUND:
+        return Call.Status.COMPLETED if call.answered_by_number else Call.Status.NO_ANSWER
+    if call.transfer_outcome:
+        outcome = call.transfer_outcome
+        if outcome == routes.ANSWERED_CAUSE:
+            return Call.Status.COMPLETED
+        if outcome in ERROR_CAUSES:
+            return Call.Status.FAILED
+        return UNANSWERED_STATUS.get(outcome, Call.Status.FAILED)
+    if cause in UNANSWERED_STATUS:
+        return UNANSWERED_STATUS[cause]
+    return Call.Status.CANCELED
+
+
+@transaction.atomic
+def call_finish(*, call: Call, event: DisconnectEvent) -> Call:
+    """disconnect: the Call ends with its cause (once); a missed inbound call may get a text."""
+    if not _record_event(call, event, "", "disconnected"):
+        return call
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.is_final:
+        return locked
+    cause = event.cause or ""
+    locked.cause = cause[:40]
+    locked.error_message = (event.error_message or "")[:300]
+    locked.ended_at = event.end_time or timezone.now()
+    locked.status = _final_status(locked, cause)
+    begun = locked.answered_at or locked.started_at
+    if begun is not None and locked.ended_at is not None:
+        locked.duration = max(0, int((locked.ended_at - begun).total_seconds()))
+    if not locked.bandwidth_call_id:
+        locked.bandwidth_call_id = event.call_id
+    locked.save()
+    if locked.direction == Call.Direction.INBOUND and locked.status == Call.Status.NO_ANSWER:
+        call_pk = locked.pk
+        transaction.on_commit(lambda: _enqueue("missed_call_text_task", call_pk))
+    return locked
+
+
+def _enqueue(task_name: str, pk: int) -> None:
+    from . import tasks
+
+    getattr(tasks, task_name).delay(pk)
+
+
+def _recording_row(call: Call, event: VoiceEvent) -> tuple[Recording, bool]:
+    recording_id = str(event.raw.get("recordingId", ""))
+    try:
+        with transaction.atomic():
+            return Recording.objects.get_or_create(
+                bandwidth_recording_id=recording_id,
+                defaults={"tenant_id": call.tenant_id, "call": call},
+            )
+    except IntegrityError:
+        return Recording.objects.get(bandwidth_recording_id=recording_id), False
+
+
+def _apply_recording_facts(recording: Recording, event: VoiceEvent) -> None:
+    seconds = getattr(event, "duration_seconds", None)
+    if seconds is not None:
+        recording.duration = seconds
+    file_format = getattr(event, "file_format", None)
+    if file_format:
+        recording.file_format = file_format[:8]
+
+
+@transaction.atomic
+def recording_store(*, call: Call, event: VoiceEvent, kind: str, step: str) -> Recording | None:
+    """recordComplete / recordingAvailable: the Recording (once), its voicemail, its media."""
+    if not _record_event(call, event, step, f"{kind} recording"):
+        return None
+    recording, _ = _recording_row(call, event)
+    recording = Recording.objects.select_for_update().get(pk=recording.pk)
+    if recording.call_id != call.pk:
+        return None
+    _apply_recording_facts(recording, event)
+    if kind == "voicemail" and recording.transcription_status == Recording.TranscriptionStatus.NONE:
+        recording.transcription_status = Recording.TranscriptionStatus.PROCESSING
+    recording.save()
+    if kind == "voicemail":
+        Voicemail.objects.get_or_create(
+            call=call, defaults={"tenant_id": call.tenant_id, "recording": recording}
+        )
+    if isinstance(event, RecordingAvailableEvent) and not recording.media_file:
+        recording_pk = recording.pk
+        transaction.on_commit(lambda: _enqueue("recording_download_task", recording_pk))
+    return recording
+
+
+@transaction.atomic
+def recording_transcription_ready(
+    *, call: Call, event: TranscriptionAvailableEvent, step: str
+) -> Recording | None:
+    if not _record_event(call, event, step, "transcription ready"):
+        return None
+    recording, _ = _recording_row(call, event)
+    if recording.call_id != call.pk:
+        return None
+    status = (event.transcription.status if event.transcription else None) or "available"
+    if status != "available":
+        recording.transcription_status = Recording.TranscriptionStatus.ERROR
+        recording.save(update_fields=["transcription_status", "updated_at"])
+        return recording
+    recording_pk = recording.pk
+    transaction.on_commit(lambda: _enqueue("recording_transcription_task", recording_pk))
+    return recording
+
+
+@transaction.atomic
+def recording_download(*, recording: Recording) -> Recording:
+    """Fetch the recording's media from Bandwidth (with the tenant's credentials) and keep it."""
+    recording = (
+        Recording.objects.select_for_update().select_related("call", "tenant").get(pk=recording.pk)
+    )
+    if recording.media_file:
+        return recording
+    call = recording.call
+    try:
+        content, content_type = client_for_tenant(recording.tenant).voice.download_recording(
+            call.bandwidth_call_id or "", recording.bandwidth_recording_id
+        )
+    except (RateLimitedError, TransientError) as exc:
+        raise RetryLater(getattr(exc, "retry_after", None) or 5.0) from exc
+    except BandwidthError as exc:
+        recording.download_error = exc.description[:300]
+        recording.save(update_fields=["download_error", "updated_at"])
+        return recording
+    extension = "mp3" if "mpeg" in content_type else "wav"
+    recording.media_file.save(
+        f"{recording.bandwidth_recording_id}.{extension}", ContentFile(content), save=False
+    )
+    recording.file_format = recording.file_format or extension
+    recording.media_downloaded_at = timezone.now()
+    recording.download_error = ""
+    recording.save()
+    return recording
+
+
+@transaction.atomic
+def recording_fetch_transcription(*, recording: Recording) -> Recording:
+    recording = (
+        Recording.objects.select_for_update().select_related("call", "tenant").get(pk=recording.pk)
+    )
+    if recording.transcription_status == Recording.TranscriptionStatus.AVAILABLE:
+        return recording
+    try:
+        transcription = client_for_tenant(recording.tenant).voice.get_transcription(
+            recording.call.bandwidth_call_id or "", recording.bandwidth_recording_id
+        )
+    except (RateLimitedError, TransientError) as exc:
+        raise RetryLater(getattr(exc, "retry_after", None) or 5.0) from exc
+    except BandwidthError as exc:
+        logger.warning("transcription of %s: %s", recording.bandwidth_recording_id, exc)
+        recording.transcription_status = Recording.TranscriptionStatus.ERROR
+        recording.save(update_fields=["transcription_status", "updated_at"])
+        return recording
+    recording.transcription_text = transcription.text
+    recording.transcription_status = Recording.TranscriptionStatus.AVAILABLE
+    recording.save(update_fields=["transcription_text", "transcription_status", "updated_at"])
+    return recording
+
+
+# --- missed-call text and voicemail --------------------------------------------------------------
+
+
+def send_text(*, tenant: Tenant, from_number: str, to: str, text: str) -> Any:
+    """The messaging app's send path (opt-outs, caps, queueing): imported late, it is optional."""
+    try:
+        from messaging import services as messaging_services
+    except ImportError as exc:
+        raise ParleyError("Texting is not available.", code="messaging_unavailable") from exc
+    send = getattr(messaging_services, "message_send", None)
+    if send is None:
+        raise ParleyError("Texting is not available.", code="messaging_unavailable")
+    return send(tenant=tenant, from_number=from_number, to=[to], text=text, auto_reply=True)
+
+
+def call_send_missed_text(*, call: Call) -> bool:
+    """The route's automatic text after a missed call, sent once; opt-outs are messaging's rule."""
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().select_related("tenant").get(pk=call.pk)
+        if locked.missed_text_sent or locked.phone_number_id is None:
+            return False
+        compiled = selectors.compile_route(phone_number_id=locked.phone_number_id)
+        text = compiled["config"].get("missed_call_text", "") if compiled else ""
+        if not text or not E164.match(locked.other_party):
+            return False
+        locked.missed_text_sent = True
+        locked.save(update_fields=["missed_text_sent", "updated_at"])
+    try:
+        send_text(
+            tenant=locked.tenant, from_number=locked.our_number, to=locked.other_party, text=text
+        )
+    except ParleyError as exc:
+        logger.info("missed-call text for call %s not sent: %s", locked.pk, exc.message)
+        return False
+    return True
+
+
+@transaction.atomic
+def voicemail_mark(*, voicemail: Voicemail, listened: bool, user: Any | None) -> Voicemail:
+    voicemail.listened = listened
+    voicemail.listened_at = timezone.now() if listened else None
+    voicemail.listened_by = user if listened and getattr(user, "pk", None) else None
+    voicemail.save(update_fields=["listened", "listened_at", "listened_by"])
+    return voicemail
+
+
+# --- reconciliation ------------------------------------------------------------------------------
+
+STUCK_AFTER = timedelta(minutes=2)
+
+
+def voice_reconcile(*, now: datetime | None = None) -> dict[str, int]:
+    """Re-queue voice work a lost task left behind (Redis or a worker down).
+
+    A click-to-call never tried is dialled again; one that was tried without an answer is failed
+    rather than dialled twice. Recordings without media or with a pending transcription are
+    fetched again.
+    """
+    moment = now or timezone.now()
+    cutoff = moment - STUCK_AFTER
+    counts = {"dialled": 0, "abandoned": 0, "downloads": 0, "transcriptions": 0}
+    for call in selectors.calls_stuck_queued(before=cutoff):
+        if call.dial_attempts == 0:
+            _enqueue_dial(call.pk)
+            counts["dialled"] += 1
+        else:
+            _dial_failed(call, "The call request got no answer from Bandwidth; not retried.")
+            counts["abandoned"] += 1
+    for recording in selectors.recordings_missing_media(before=cutoff):
+        _enqueue("recording_download_task", recording.pk)
+        counts["downloads"] += 1
+    for recording in selectors.recordings_pending_transcription(before=cutoff):
+        _enqueue("recording_transcription_task", recording.pk)
+        counts["transcriptions"] += 1
+    return counts
