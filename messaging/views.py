@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
+from voice import selectors as voice_selectors
 
 from . import selectors, services
 from .segments import segment_info
@@ -72,14 +73,29 @@ def _send_at(request: HttpRequest, value: str) -> Any:
     return parsed
 
 
+def _timeline(tenant: Any, conversation: Any, contacts: list[Any]) -> list[dict[str, Any]]:
+    """The thread's messages and, for a one-to-one conversation, the calls with that contact
+    on the same number, oldest first."""
+    thread = list(
+        selectors.thread_messages(tenant=tenant, conversation=conversation, latest=THREAD_LENGTH)
+    )
+    entries = [{"message": m, "at": m.created_at} for m in thread]
+    if len(contacts) == 1:
+        calls = voice_selectors.calls_for_contact(tenant=tenant, number=contacts[0].number).filter(
+            phone_number=conversation.phone_number
+        )
+        if len(thread) >= THREAD_LENGTH:
+            calls = calls.filter(created_at__gte=thread[0].created_at)
+        entries += [{"call": c, "at": c.created_at} for c in calls[:THREAD_LENGTH]]
+    return sorted(entries, key=lambda entry: entry["at"])
+
+
 def _thread_context(request: HttpRequest, conversation: Any) -> dict[str, Any]:
     tenant = _tenant(request)
     contacts = selectors.conversation_contacts(tenant=tenant, conversation=conversation)
     return {
         "conversation": conversation,
-        "thread": selectors.thread_messages(
-            tenant=tenant, conversation=conversation, latest=THREAD_LENGTH
-        ),
+        "timeline": _timeline(tenant, conversation, list(contacts)),
         "contacts": contacts,
         "opted_out": [c for c in contacts if c.opted_out],
         "members": selectors.members(tenant=tenant),
