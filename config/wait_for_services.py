@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import psycopg
 import redis
+from psycopg import sql
 
 
 def main() -> int:
@@ -16,14 +17,20 @@ def main() -> int:
     problems = []
     parsed = urlparse(database_url)
     try:
-        psycopg.connect(
+        with psycopg.connect(
             host=parsed.hostname,
             port=parsed.port or 5432,
             user=parsed.username,
             password=parsed.password,
             dbname="postgres",
             connect_timeout=3,
-        ).close()
+            autocommit=True,
+        ) as conn:
+            name = parsed.path.lstrip("/")
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if name and not exists:
+                # makemigrations --check reads the migration history from it.
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except psycopg.Error as exc:
         problems.append(
             f"PostgreSQL at {parsed.hostname}:{parsed.port or 5432} is unreachable: {exc}"
@@ -37,7 +44,7 @@ def main() -> int:
         print(problem, file=sys.stderr)
     if problems:
         print(
-            "Start them (see README, 'Running the tests') and run make test again.", file=sys.stderr
+            "Start them (commands in the README) and run make test again.", file=sys.stderr
         )
     return 1 if problems else 0
 
