@@ -43,9 +43,7 @@ def main() -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
-        print(
-            "Start them (commands in the README) and run make test again.", file=sys.stderr
-        )
+        print("Start them (commands in the README) and run make test again.", file=sys.stderr)
     return 1 if problems else 0
 
 

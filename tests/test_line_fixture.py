@@ -1,8 +1,8 @@
 """The shared ``line`` fixture leaves the emulator and Parley in agreement."""
 
-import pytest
-
 from numbers.routing import route_for
+
+import pytest
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,7 +1,7 @@
 """Proof that no tenant-owned query bypasses the scoped base.
 
-1. Statically: outside selectors, services, routing, admin and migrations, no module of the apps touches the
-   manager of a tenant-owned model (``Model.objects`` / ``_default_manager``).
+1. Statically: outside selectors, services, routing, admin and migrations, no module of the apps
+   touches the manager of a tenant-owned model (``Model.objects`` / ``_default_manager``).
 2. At run time: every API view that serves rows stands on ``TenantViewSet``, whose queryset
    comes only from a selector called with ``tenant=request.tenant``.
 """
