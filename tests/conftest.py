@@ -292,3 +292,12 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         finally:
             context.close()
             browser.close()
+
+
+def sign_in(page: Any, membership: Membership) -> None:
+    """Signs a member in through the login form and waits for the inbox."""
+    page.goto("/accounts/login/")
+    page.fill("#id_username", membership.user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/inbox/")

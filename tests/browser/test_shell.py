@@ -4,6 +4,7 @@ import pytest
 
 from tenants.models import ApiToken
 
+from ..conftest import sign_in
 from ..factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,11 +40,7 @@ def test_sign_in_create_and_revoke_a_token(browser_page, owner, other_owner):
 def test_phone_width_layout_keeps_navigation_usable(browser_page, owner):
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 740})
-    page.goto("/accounts/login/")
-    page.fill("#id_username", owner.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/inbox/")
+    sign_in(page, owner)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
     assert page.is_visible("nav >> text=Contacts")

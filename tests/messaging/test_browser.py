@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..factories import PASSWORD
+from ..conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,11 +13,7 @@ def test_text_a_number_and_receive_a_reply_without_reload(
     browser_page, line, owner, celery_worker, text_in
 ):
     page = browser_page
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", owner.user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/inbox/")
+    sign_in(page, owner)
 
     page.click("text=New conversation")
     page.fill("#to", "(919) 555-0123")

@@ -6,7 +6,7 @@ from numbers.models import PhoneNumber
 
 import pytest
 
-from ..factories import PASSWORD
+from ..conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,11 +15,7 @@ def test_search_buy_see_active_without_reload_then_release(
     ready, celery_worker, browser_page, owner, other_owner
 ):
     page = browser_page
-    page.goto("/accounts/login/")
-    page.fill("#id_username", owner.user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/inbox/")
+    sign_in(page, owner)
 
     page.click("nav >> text=Numbers")
     page.wait_for_url("**/numbers/")

@@ -7,8 +7,7 @@ import pytest
 
 from voice.models import Voicemail
 
-from ..conftest import wait_until
-from ..factories import PASSWORD
+from ..conftest import sign_in, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,11 +19,7 @@ def test_ivr_voicemail_flow_in_the_browser(
 ):
     settings.BANDWIDTH_EMULATOR_URL = bandwidth.url
     page = browser_page
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", owner.user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/inbox/")
+    sign_in(page, owner)
 
     page.click("nav >> text=Calls")
     page.wait_for_url("**/calls/")
