@@ -21,7 +21,7 @@ RUN_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PARLEY_ENV=development PARLEY_POR
 	BANDWIDTH_OAUTH_TOKEN_URL=http://127.0.0.1:$(EMULATOR_PORT)/api/v1/oauth2/token \
 	BANDWIDTH_EMULATOR_URL=http://127.0.0.1:$(EMULATOR_PORT)
 
-.PHONY: run test lint bench install install-dev browser clean
+.PHONY: run manage test lint bench install install-dev browser clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ run: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(VENV)/bin/honcho start -f Procfile.dev
+
+# A management command in make run's environment, e.g.
+#   make manage ARGS="create_tenant --name Acme --owner-email a@example.com --json"
+manage: install
+	@$(RUN_ENV) $(PY) manage.py $(ARGS)
 
 browser:
 	@command -v chromium >/dev/null || { \
