@@ -283,11 +283,13 @@ class IdempotencyKey(TenantOwnedModel):
 class RawEvent(models.Model):
     """Every messaging callback element as received, stored once per (message id, type, to).
 
-    The tenant is empty when no tenant owns the number. Rows are kept for
+    The webhook only stores rows (``pending`` when they need processing); the drain task
+    processes them. The tenant is empty when no tenant owns the number. Rows are kept for
     MESSAGING_RAW_EVENT_RETENTION_DAYS and can be replayed from the admin.
     """
 
     class Outcome(models.TextChoices):
+        PENDING = "pending", "Waiting to be processed"
         PROCESSED = "processed", "Processed"
         UNROUTED = "unrouted", "No tenant owns the number"
         IGNORED = "ignored", "Ignored type"
@@ -312,6 +314,11 @@ class RawEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["message_id", "event_type", "recipient"], name="rawevent_unique_event"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(outcome="pending"), name="rawevent_pending"
             )
         ]
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import random
-from dataclasses import dataclass, field
+import time
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from numbers.models import PhoneNumber, Provisioning
 from typing import Any
 
 import phonenumbers
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from bandwidth import errors as bw_errors
@@ -187,12 +192,18 @@ def _conversation_for(
 
 def _touch_conversation(conversation: Conversation, message: Message, *, unread: bool) -> None:
     preview = (message.text or ("[media]" if message.direction == "in" else "")).strip()
-    rows = Conversation.objects.filter(pk=conversation.pk)
+    newer = Q(last_message_at__isnull=True) | Q(last_message_at__lte=message.created_at)
+    changes: dict[str, Any] = {
+        "last_message_at": Case(
+            When(newer, then=Value(message.created_at)), default=F("last_message_at")
+        ),
+        "last_message_preview": Case(
+            When(newer, then=Value(preview[:120])), default=F("last_message_preview")
+        ),
+    }
     if unread:
-        rows.update(unread_count=F("unread_count") + 1, status=Conversation.Status.OPEN)
-    rows.filter(
-        Q(last_message_at__isnull=True) | Q(last_message_at__lte=message.created_at)
-    ).update(last_message_at=message.created_at, last_message_preview=preview[:120])
+        changes.update(unread_count=F("unread_count") + 1, status=Conversation.Status.OPEN)
+    Conversation.objects.filter(pk=conversation.pk).update(**changes)
 
 
 @transaction.atomic
@@ -825,7 +836,17 @@ class WebhookResult:
     stored: int = 0
     duplicates: int = 0
     unrouted: int = 0
-    unmatched: list[str] = field(default_factory=list)
+
+
+DRAIN_FLAG = "messaging:drain-scheduled"
+DRAIN_LEASE = "messaging:drain-running"
+DRAIN_WANTED = "messaging:drain-wanted"
+DRAIN_LEASE_SECONDS = 30
+DRAIN_BATCH = 50
+DRAIN_BUDGET_SECONDS = 60.0
+DRAIN_LINGER_SECONDS = 2.5
+DRAIN_POLL_SECONDS = 0.2
+WAKE_INTERVAL = 0.5
 
 
 def _event_key(event: MessagingEvent) -> tuple[str, str, str]:
@@ -833,9 +854,6 @@ def _event_key(event: MessagingEvent) -> tuple[str, str, str]:
     message_id = message.id if message is not None else ""
     recipient = getattr(event, "to", None) or ""
     if not message_id:
-        import hashlib
-        import json
-
         digest = hashlib.sha256(json.dumps(event.raw, sort_keys=True).encode()).hexdigest()
         message_id = f"sha256:{digest[:56]}"
     return message_id, event.type, recipient
@@ -848,69 +866,249 @@ def our_number(event: MessagingEvent) -> str | None:
     return message.owner if message is not None else None
 
 
-def _insert_raw(
-    tenant_id: Any, event: MessagingEvent, outcome: str, number: str
-) -> RawEvent | None:
-    message_id, event_type, recipient = _event_key(event)
-    try:
-        with transaction.atomic():
-            return RawEvent.objects.create(
-                tenant_id=tenant_id,
-                message_id=message_id,
-                event_type=event_type,
-                recipient=recipient,
-                our_number=number or "",
-                payload=event.raw,
-                outcome=outcome,
-            )
-    except IntegrityError:
-        return None
+def _initial_outcome(event: MessagingEvent, routed: bool) -> str:
+    """What an event needs when it is stored: processing later, or nothing at all."""
+    ignored = RawEvent.Outcome.IGNORED
+    if isinstance(event, MessageReceived):
+        if not routed:
+            return RawEvent.Outcome.UNROUTED
+        return RawEvent.Outcome.PENDING if event.message.direction == "in" else ignored
+    if isinstance(event, MessageStatusEvent):
+        if not routed:
+            return RawEvent.Outcome.UNROUTED
+        return RawEvent.Outcome.PENDING if event.message.direction == "out" else ignored
+    return RawEvent.Outcome.IGNORED
 
 
-def tenant_for_webhook(*, tenant_id: Any) -> Tenant | None:
-    return Tenant.objects.filter(pk=tenant_id).first()
+_RAW_COLUMNS = (
+    "tenant_id",
+    "message_id",
+    "event_type",
+    "recipient",
+    "our_number",
+    "payload",
+    "outcome",
+    "error",
+    "received_at",
+)
 
 
-def messaging_events_record(*, tenant: Tenant, events: list[MessagingEvent]) -> WebhookResult:
-    """Stores and processes a webhook's events for ``tenant`` (already authenticated and routed).
+def raw_events_accept(
+    *, tenant_id: uuid.UUID, events: list[MessagingEvent], routes: list[bool]
+) -> WebhookResult:
+    """Stores a webhook's events (already authenticated and routed to ``tenant_id``) with one
+    multi-row INSERT ... ON CONFLICT DO NOTHING; the UNIQUE (message id, type, recipient) makes a
+    duplicate or replay change nothing. ``routes[i]`` says whether event i's number is owned.
 
-    Each event is stored once (UNIQUE message id + type + recipient); a duplicate changes nothing.
-    Events for numbers no tenant owns are kept as ``unrouted`` rows.
+    Processing happens in the drain (a Celery task woken after commit, published at most about
+    once a second, and a beat sweep); events for numbers nobody owns are kept as ``unrouted``.
     """
-    from numbers.routing import route_for
-
     result = WebhookResult()
-    for event in events:
-        number = our_number(event)
-        route = route_for(number) if number else None
-        if route is None and isinstance(event, MessageReceived | MessageStatusEvent):
-            raw = _insert_raw(None, event, RawEvent.Outcome.UNROUTED, number or "")
-            logger.warning("messaging event %s for unowned number %s", event.type, number)
+    if not events:
+        return result
+    tenant_value = RawEvent._meta.get_field("tenant").get_db_prep_save(tenant_id, connection)
+    payload_field = RawEvent._meta.get_field("payload")
+    received_field = RawEvent._meta.get_field("received_at")
+    now = received_field.get_db_prep_save(timezone.now(), connection)
+    rows: list[Any] = []
+    pending = False
+    for event, routed in zip(events, routes, strict=True):
+        message_id, event_type, recipient = _event_key(event)
+        outcome = _initial_outcome(event, routed)
+        if outcome == RawEvent.Outcome.UNROUTED:
             result.unrouted += 1
-            if raw is None:
-                result.duplicates += 1
-            continue
-        with transaction.atomic():
-            raw = _insert_raw(tenant.pk, event, RawEvent.Outcome.PROCESSED, number or "")
-            if raw is None:
-                result.duplicates += 1
-                continue
-            result.stored += 1
-            try:
-                with transaction.atomic():
-                    outcome = _process(tenant, event, raw)
-            except Exception as exc:
-                logger.exception("messaging event %s %s failed", event.type, raw.message_id)
-                raw.outcome = RawEvent.Outcome.FAILED
-                raw.error = f"{type(exc).__name__}: {exc}"[:2000]
-                raw.save(update_fields=["outcome", "error"])
-                continue
-            if outcome != RawEvent.Outcome.PROCESSED:
-                raw.outcome = outcome
-                raw.save(update_fields=["outcome"])
-            if outcome == RawEvent.Outcome.UNMATCHED:
-                result.unmatched.append(raw.message_id)
+            number = our_number(event)
+            logger.warning("messaging event %s for unowned number %s", event.type, number)
+        pending = pending or outcome == RawEvent.Outcome.PENDING
+        rows.extend(
+            [
+                None if outcome == RawEvent.Outcome.UNROUTED else tenant_value,
+                message_id,
+                event_type,
+                recipient,
+                our_number(event) or "",
+                payload_field.get_db_prep_save(event.raw, connection),
+                outcome,
+                "",
+                now,
+            ]
+        )
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(_RAW_COLUMNS)) + ")"] * len(events))
+    table = connection.ops.quote_name(RawEvent._meta.db_table)
+    # Only constants and placeholders are formatted in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(_RAW_COLUMNS)}) VALUES {placeholders} "  # noqa: S608
+        "ON CONFLICT DO NOTHING RETURNING outcome"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, rows)
+        inserted = [row[0] for row in cursor.fetchall()]
+    stored_unrouted = sum(1 for outcome in inserted if outcome == RawEvent.Outcome.UNROUTED)
+    result.stored = len(inserted) - stored_unrouted
+    result.duplicates = len(events) - len(inserted)
+    if pending and RawEvent.Outcome.PENDING in inserted:
+        transaction.on_commit(_wake_drain)
     return result
+
+
+class _WakeThrottle:
+    """This process asks the shared cache to wake the drain at most every WAKE_INTERVAL seconds.
+    What lands in between is covered by the drain woken at most 1 s (the flag) + WAKE_INTERVAL
+    earlier, which lingers DRAIN_LINGER_SECONDS (more than that) after its last event."""
+
+    def __init__(self) -> None:
+        self.next_at = 0.0
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now < self.next_at:
+            return False
+        self.next_at = now + WAKE_INTERVAL
+        return True
+
+    def reset(self) -> None:
+        self.next_at = 0.0
+
+
+wake_throttle = _WakeThrottle()
+
+
+def _wake_drain() -> None:
+    """Publishes the drain task unless one was published in the last second (a flood costs one
+    publish a second, not one a request). A lost publish only delays: the beat sweep drains."""
+    if not wake_throttle.due() or not cache.add(DRAIN_FLAG, 1, timeout=1):
+        return
+    from .tasks import drain_raw_events
+
+    try:
+        drain_raw_events.delay()
+    except Exception:
+        cache.delete(DRAIN_FLAG)
+        logger.exception("messaging drain task not published; the beat sweep will drain")
+
+
+def raw_events_drain(*, batch_size: int = DRAIN_BATCH) -> int:
+    """Processes pending raw events in batches until none is left; returns how many it handled.
+    Drainers share the work (SELECT ... FOR UPDATE SKIP LOCKED); processing is idempotent."""
+    handled = 0
+    while count := _drain_batch(batch_size):
+        handled += count
+    return handled
+
+
+def _lease_take(token: str) -> bool:
+    return bool(cache.add(DRAIN_LEASE, token, DRAIN_LEASE_SECONDS))
+
+
+def _lease_keep(token: str) -> bool:
+    """Renews our lease; False when it expired or was taken over (then this drainer stops)."""
+    if cache.get(DRAIN_LEASE) != token:
+        return False
+    cache.touch(DRAIN_LEASE, DRAIN_LEASE_SECONDS)
+    return True
+
+
+def _lease_release(token: str) -> None:
+    if cache.get(DRAIN_LEASE) == token:
+        cache.delete(DRAIN_LEASE)
+
+
+def raw_events_drain_leased(*, linger: float = DRAIN_LINGER_SECONDS) -> int:
+    """The drain tasks: one drainer at a time (a lease). The woken task drains and then keeps
+    watching for ``linger`` seconds after the last event, so events stored while wake-ups are
+    throttled are processed within a poll; a task finding the lease held asks the holder to
+    linger on (DRAIN_WANTED) and leaves. The beat sweep passes ``linger=0``."""
+    token = uuid.uuid4().hex
+    if not _lease_take(token):
+        if linger:
+            cache.set(DRAIN_WANTED, 1, DRAIN_LEASE_SECONDS)
+        if not _lease_take(token):
+            return 0
+    handled = 0
+    started = quiet_since = time.monotonic()
+    try:
+        while True:
+            count = _drain_batch(DRAIN_BATCH)
+            handled += count
+            now = time.monotonic()
+            if not _lease_keep(token):
+                return handled
+            if now - started > DRAIN_BUDGET_SECONDS:
+                from .tasks import drain_raw_events
+
+                _lease_release(token)
+                drain_raw_events.delay()  # hand over, so no task runs forever under a flood
+                return handled
+            if count or (linger and cache.delete(DRAIN_WANTED)):
+                quiet_since = now
+                continue
+            if now - quiet_since < linger:
+                time.sleep(DRAIN_POLL_SECONDS)
+                continue
+            _lease_release(token)
+            # A task that asked us to linger just before the release gets the lease again here.
+            if not linger or cache.get(DRAIN_WANTED) is None or not _lease_take(token):
+                return handled
+            cache.delete(DRAIN_WANTED)
+            quiet_since = time.monotonic()
+    except BaseException:
+        _lease_release(token)
+        raise
+
+
+def _drain_batch(batch_size: int) -> int:
+    """One batch in one transaction. A deadlock or lost connection rolls the whole batch back:
+    its events stay pending for the next poll or sweep, never marked failed for a transient."""
+    try:
+        return _drain_batch_once(batch_size)
+    except OperationalError:
+        logger.warning("messaging drain batch rolled back; its events stay pending", exc_info=True)
+        time.sleep(random.uniform(0.05, 0.3))
+        return 0
+
+
+def _drain_batch_once(batch_size: int) -> int:
+    unmatched: list[str] = []
+    with transaction.atomic():
+        rows = list(
+            RawEvent.objects.select_for_update(skip_locked=True)
+            .filter(outcome=RawEvent.Outcome.PENDING)
+            .order_by("id")[:batch_size]
+        )
+        if not rows:
+            return 0
+        tenant_ids = {raw.tenant_id for raw in rows if raw.tenant_id is not None}
+        tenants = {t.pk: t for t in Tenant.objects.filter(pk__in=tenant_ids)}
+        by_outcome: dict[str, list[int]] = {}
+        for raw in rows:
+            tenant = tenants.get(raw.tenant_id) if raw.tenant_id is not None else None
+            outcome, error = _process_stored(tenant, raw)
+            if error:
+                RawEvent.objects.filter(pk=raw.pk).update(outcome=outcome, error=error)
+                continue
+            by_outcome.setdefault(outcome, []).append(raw.pk)
+            if outcome == RawEvent.Outcome.UNMATCHED:
+                unmatched.append(raw.message_id)
+        for outcome, pks in by_outcome.items():
+            RawEvent.objects.filter(pk__in=pks).update(outcome=outcome)
+    # The send's answer may have landed while this batch was open: apply those now.
+    for message_id in unmatched:
+        status_events_apply_unmatched(message_id=message_id)
+    return len(rows)
+
+
+def _process_stored(tenant: Tenant | None, raw: RawEvent) -> tuple[str, str]:
+    if tenant is None:
+        return RawEvent.Outcome.UNROUTED, ""
+    try:
+        event = parse_messaging_callbacks(json.dumps([raw.payload]))[0]
+        with transaction.atomic():
+            return _process(tenant, event, raw), ""
+    except OperationalError:
+        raise
+    except Exception as exc:
+        logger.exception("messaging event %s %s failed", raw.event_type, raw.message_id)
+        return RawEvent.Outcome.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
 
 
 def _process(tenant: Tenant, event: MessagingEvent, raw: RawEvent) -> str:
@@ -931,7 +1129,7 @@ def raw_event_replay(*, raw_event: RawEvent) -> str:
     """Processes a stored event again (the admin's replay); processing is idempotent."""
     from numbers.routing import route_for
 
-    events = parse_messaging_callbacks(__import__("json").dumps([raw_event.payload]))
+    events = parse_messaging_callbacks(json.dumps([raw_event.payload]))
     event = events[0]
     number = our_number(event)
     route = route_for(number) if number else None
@@ -968,13 +1166,7 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
     participants = sorted(({data.from_} | set(data.to)) - {owner})
     conversation = _conversation_for(tenant, phone_number, participants)
     segments = data.segment_count or 1
-    existing = (
-        Message.objects.for_tenant(tenant)
-        .filter(direction=Message.Direction.IN, bandwidth_id=data.id)
-        .first()
-    )
-    if existing is not None:
-        return existing, False
+    # Stored once per Bandwidth id by the UNIQUE constraint (a replay lands in the except below).
     text = data.text or ""
     try:
         with transaction.atomic():
@@ -1115,7 +1307,7 @@ def status_events_apply_unmatched(*, message_id: str) -> int:
     for raw in pending.select_related("tenant"):
         if raw.tenant is None:
             continue
-        event = parse_messaging_callbacks(__import__("json").dumps([raw.payload]))[0]
+        event = parse_messaging_callbacks(json.dumps([raw.payload]))[0]
         if not isinstance(event, MessageStatusEvent):
             continue
         with transaction.atomic():

@@ -86,3 +86,16 @@ def purge_raw_events() -> int:
         return services.raw_events_purge()
     finally:
         cache.delete("parley:lock:messaging-purge")
+
+
+@shared_task(ignore_result=True)
+def drain_raw_events() -> int:
+    """Woken after a webhook stored events: processes every pending raw event."""
+    return services.raw_events_drain_leased()
+
+
+@shared_task(ignore_result=True)
+def sweep_raw_events() -> int:
+    """Beat: drains whatever a lost wake-up (broker down) left pending; skips while a drain holds
+    the drain lease (that drainer is already on it)."""
+    return services.raw_events_drain_leased(linger=0)

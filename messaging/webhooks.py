@@ -4,13 +4,17 @@ Authenticated before parsing: no or wrong credentials get the Basic challenge (4
 WWW-Authenticate). Every event's number must route to the tenant whose credentials came, else the
 whole request is 401 and nothing is stored. Events for numbers no tenant owns get 2xx, a log line
 and an ``unrouted`` raw-event row.
+
+The request only stores the events (one INSERT ... ON CONFLICT DO NOTHING, so duplicates and
+replays change nothing) and answers; a Celery task processes them (services.raw_events_drain).
+Credentials and routes are read through messaging.memo (a one-second per-process memo in front of
+numbers.webhook_auth and numbers.routing).
 """
 
 from __future__ import annotations
 
 import logging
-from numbers.routing import route_for
-from numbers.webhook_auth import authenticated_tenant_id, challenge
+from numbers.webhook_auth import challenge
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -18,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from bandwidth.callbacks import CallbackParseError, parse_messaging_callbacks
 
-from . import services
+from . import memo, services
 
 logger = logging.getLogger("parley.messaging")
 
@@ -26,25 +30,22 @@ logger = logging.getLogger("parley.messaging")
 @csrf_exempt
 @require_POST
 def messaging_webhook(request: HttpRequest) -> HttpResponse:
-    tenant_id = authenticated_tenant_id(request)
+    tenant_id = memo.tenant_id_for(request)
     if tenant_id is None:
         return challenge()
     try:
         events = parse_messaging_callbacks(request.body)
     except CallbackParseError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
+    routes: list[bool] = []
     for event in events:
         number = services.our_number(event)
-        route = route_for(number) if number else None
+        route = memo.route(number) if number else None
         if route is not None and route.tenant_id != tenant_id:
             logger.warning("messaging webhook: %s belongs to another tenant", number)
             return challenge()
-    tenant = services.tenant_for_webhook(tenant_id=tenant_id)
-    if tenant is None:
-        return challenge()
-    result = services.messaging_events_record(tenant=tenant, events=events)
-    for bandwidth_id in result.unmatched:
-        services.status_events_apply_unmatched(message_id=bandwidth_id)
+        routes.append(route is not None)
+    result = services.raw_events_accept(tenant_id=tenant_id, events=events, routes=routes)
     return JsonResponse(
         {"stored": result.stored, "duplicates": result.duplicates, "unrouted": result.unrouted}
     )

@@ -13,7 +13,20 @@ import pytest
 import requests
 from django.test import Client
 
+from messaging import memo, services
 from tenants.models import Tenant
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> None:
+    """The webhook's per-process memos and wake throttle start empty, like the cache."""
+    memo.clear()
+    services.wake_throttle.reset()
+
+
+def drain() -> int:
+    """Processes the stored events now, as the woken drain task would (tests about processing)."""
+    return services.raw_events_drain()
 
 
 @pytest.fixture(autouse=True)

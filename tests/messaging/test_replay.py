@@ -1,4 +1,5 @@
-"""Webhook replays under concurrency: every event delivered three times at once is stored once."""
+"""Webhook replays under concurrency: every event delivered three times at once is stored once,
+and processed once while a Celery worker drains during the deliveries."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import requests
 
 from messaging.models import Contact, Conversation, Message, RawEvent
 
-from .conftest import received
+from ..conftest import wait_until
+from .conftest import drain, received
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_50_events_three_times_concurrently_leave_50_messages(live_server, wired, other_wired):
+def test_50_events_three_times_concurrently_leave_50_messages(
+    live_server, wired, other_wired, celery_worker
+):
     events = [
         received(
             wired.e164,
@@ -42,6 +46,10 @@ def test_50_events_three_times_concurrently_leave_50_messages(live_server, wired
     with ThreadPoolExecutor(max_workers=12) as pool:
         statuses = list(pool.map(deliver, deliveries))
     assert statuses == [200] * 150
+    assert RawEvent.objects.count() == 50
+    wait_until(lambda: not RawEvent.objects.filter(outcome="pending").exists())
+    assert drain() == 0
+    assert set(RawEvent.objects.values_list("outcome", flat=True)) == {"processed"}
     assert Message.objects.count() == 50
     assert RawEvent.objects.count() == 50
     assert Contact.objects.count() == 10 and Conversation.objects.count() == 10

@@ -7,7 +7,7 @@ import pytest
 from messaging import services
 from messaging.models import Conversation, Message
 
-from .conftest import post_events, received
+from .conftest import drain, post_events, received
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,7 @@ def inbound(client, wired):
         wired.auth,
         [received(wired.e164, "+19195550123", "Is the shop open?", message_id="u1")],
     )
+    drain()
     return Message.objects.get()
 
 
@@ -54,6 +55,7 @@ def test_rows_fragment_updates_without_reload(inbound, owner, login, client, wir
     post_events(
         client, wired.auth, [received(wired.e164, "+19195550777", "New here", message_id="u2")]
     )
+    drain()
     fragment = ui.get("/inbox/rows/?view=open").content.decode()
     assert "New here" in fragment and "<html" not in fragment
 
@@ -187,6 +189,7 @@ def test_inbox_query_count_does_not_grow_with_conversations(
             wired.auth,
             [received(wired.e164, f"+1919555{4000 + index:04d}", "hi", message_id=f"q{index}")],
         )
+    drain()
     ui = login(owner)
     with django_assert_max_num_queries(12):
         assert ui.get("/inbox/rows/?view=open").status_code == 200
