@@ -17,11 +17,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from . import load
+from . import inbox, load
 
 ROOT = Path(__file__).resolve().parents[1]
 OUR_NUMBER = "+19195550123"
-HOST, PORT = "127.0.0.1", 8799
+HOST, PORT = "127.0.0.1", int(os.environ.get("BENCH_PORT", "8799"))
 
 
 def _bench_database_url() -> str:
@@ -280,4 +280,5 @@ ALL: dict[str, Callable[[BenchEnvironment, float], dict[str, Any]]] = {
     "messaging_webhook": messaging_webhook,
     "voice_webhook": voice_webhook,
     "memory": memory,
+    "inbox": inbox.inbox,
 }
