@@ -145,7 +145,10 @@ class Message(TenantOwnedModel):
     TERMINAL = ("delivered", "failed", "received", "canceled")
 
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,  # message_thread_recent starts with it
     )
     direction = models.CharField(max_length=3, choices=Direction.choices)
     from_number = models.CharField(max_length=16)
@@ -195,7 +198,9 @@ class Message(TenantOwnedModel):
             )
         ]
         indexes = [
-            models.Index(fields=["conversation", "created_at"], name="message_thread"),
+            models.Index(
+                fields=["conversation", "-created_at", "-id"], name="message_thread_recent"
+            ),
             models.Index(fields=["status", "created_at"], name="message_status"),
             models.Index(fields=["tenant", "direction", "created_at"], name="message_volume"),
         ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from numbers.models import PhoneNumber
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tenants.models import Membership, Tenant
@@ -57,16 +57,29 @@ def conversation_contacts(*, tenant: Tenant, conversation: Conversation) -> list
 
 
 def thread_messages(
-    *, tenant: Tenant, conversation: Conversation, latest: int | None = None
+    *,
+    tenant: Tenant,
+    conversation: Conversation,
+    latest: int | None = None,
+    before: int | None = None,
 ) -> list[Message]:
-    """The conversation's messages, oldest first (only the ``latest`` ones when given)."""
+    """The conversation's messages, oldest first: only the ``latest`` ones when given, and only
+    those older than message ``before`` when given (the thread's earlier pages).
+
+    The newest-first scan runs on the (conversation, -created_at, -id) index and stops after
+    ``latest`` rows however long the conversation is; senders and media come by prefetch so the
+    planner is not tempted into a join and a sort.
+    """
     rows = (
         Message.objects.for_tenant(tenant)
         .filter(conversation=conversation)
-        .select_related("sent_by")
-        .prefetch_related("media")
+        .prefetch_related("sent_by", Prefetch("media", to_attr="media_list"))
         .order_by("-created_at", "-id")
     )
+    if before is not None:
+        pivot = rows.filter(pk=before).values_list("created_at", flat=True).first()
+        if pivot is not None:
+            rows = rows.filter(Q(created_at__lt=pivot) | Q(created_at=pivot, pk__lt=before))
     return list(reversed(rows[:latest] if latest else rows))
 
 

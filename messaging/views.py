@@ -19,7 +19,8 @@ from voice import selectors as voice_selectors
 from . import selectors, services
 from .segments import segment_info
 
-THREAD_LENGTH = 200
+THREAD_LENGTH = 50
+INBOX_PAGE = 50
 VIEWS = [
     ("open", "Open"),
     ("mine", "Mine"),
@@ -47,7 +48,7 @@ def _inbox_context(request: HttpRequest) -> dict[str, Any]:
         view="" if view == "all" else view,
         membership=_membership(request),
         query=query,
-    )[:100]
+    )[:INBOX_PAGE]
     return {"conversations": conversations, "view": view, "views": VIEWS, "q": query}
 
 
@@ -73,11 +74,13 @@ def _send_at(request: HttpRequest, value: str) -> Any:
     return parsed
 
 
-def _timeline(tenant: Any, conversation: Any, contacts: list[Any]) -> list[dict[str, Any]]:
+def _timeline(
+    tenant: Any, conversation: Any, contacts: list[Any], before: int | None
+) -> tuple[list[dict[str, Any]], int | None]:
     """The thread's messages and, for a one-to-one conversation, the calls with that contact
-    on the same number, oldest first."""
-    thread = list(
-        selectors.thread_messages(tenant=tenant, conversation=conversation, latest=THREAD_LENGTH)
+    on the same number, oldest first; and the id to page back from when there are older ones."""
+    thread = selectors.thread_messages(
+        tenant=tenant, conversation=conversation, latest=THREAD_LENGTH, before=before
     )
     entries = [{"message": m, "at": m.created_at} for m in thread]
     if len(contacts) == 1:
@@ -86,16 +89,24 @@ def _timeline(tenant: Any, conversation: Any, contacts: list[Any]) -> list[dict[
         )
         if len(thread) >= THREAD_LENGTH:
             calls = calls.filter(created_at__gte=thread[0].created_at)
+        if before is not None and thread:
+            calls = calls.filter(created_at__lte=thread[-1].created_at)
         entries += [{"call": c, "at": c.created_at} for c in calls[:THREAD_LENGTH]]
-    return sorted(entries, key=lambda entry: entry["at"])
+    earlier = thread[0].pk if len(thread) >= THREAD_LENGTH else None
+    return sorted(entries, key=lambda entry: entry["at"]), earlier
 
 
 def _thread_context(request: HttpRequest, conversation: Any) -> dict[str, Any]:
     tenant = _tenant(request)
     contacts = selectors.conversation_contacts(tenant=tenant, conversation=conversation)
+    before_text = request.GET.get("before", "")
+    before = int(before_text) if before_text.isdigit() else None
+    timeline, earlier = _timeline(tenant, conversation, list(contacts), before)
     return {
         "conversation": conversation,
-        "timeline": _timeline(tenant, conversation, list(contacts)),
+        "timeline": timeline,
+        "earlier": earlier,
+        "paging_back": before is not None,
         "contacts": contacts,
         "opted_out": [c for c in contacts if c.opted_out],
         "members": selectors.members(tenant=tenant),
