@@ -129,9 +129,16 @@ def _reset() -> None:
     get_user_model().objects.filter(username__startswith=USERNAME).delete()
 
 
+ID_BLOCK = 50_000_000
+
+
 def _next_id(cursor: Any, table: str) -> int:
+    """The first id of a block the seed fills; the sequence moves past the block first, so rows
+    that other processes insert meanwhile (the drain task) never collide with it."""
     cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
-    return int(cursor.fetchone()[0]) + 1000
+    base = int(cursor.fetchone()[0]) + 1000
+    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [base + ID_BLOCK])
+    return base
 
 
 def _seed_tenant(

@@ -149,3 +149,12 @@ def contact_history(*, tenant: Tenant, contact: Contact) -> QuerySet[OptOut]:
 
 def members(*, tenant: Tenant) -> QuerySet[Membership]:
     return Membership.objects.for_tenant(tenant).select_related("user")
+
+
+def conversations_for_contact(*, tenant: Tenant, contact: Contact) -> QuerySet[Conversation]:
+    return (
+        Conversation.objects.for_tenant(tenant)
+        .filter(contacts=contact)
+        .select_related("phone_number")
+        .order_by("-last_message_at", "-id")
+    )

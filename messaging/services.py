@@ -1131,11 +1131,15 @@ def raw_event_replay(*, raw_event: RawEvent) -> str:
 
     events = parse_messaging_callbacks(json.dumps([raw_event.payload]))
     event = events[0]
-    number = our_number(event)
-    route = route_for(number) if number else None
-    if route is None:
-        return "unrouted"
-    tenant = Tenant.objects.get(pk=route.tenant_id)
+    if raw_event.tenant_id is not None:
+        # It was routed when it arrived: it stays that tenant's even if the number moved since.
+        tenant = Tenant.objects.get(pk=raw_event.tenant_id)
+    else:
+        number = our_number(event)
+        route = route_for(number) if number else None
+        if route is None:
+            return "unrouted"
+        tenant = Tenant.objects.get(pk=route.tenant_id)
     with transaction.atomic():
         outcome = _process(tenant, event, raw_event)
         RawEvent.objects.filter(pk=raw_event.pk).update(

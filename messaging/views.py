@@ -273,6 +273,6 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "contact": contact,
         "history": selectors.contact_history(tenant=tenant, contact=contact),
-        "conversations": contact.conversations.all(),
+        "conversations": selectors.conversations_for_contact(tenant=tenant, contact=contact),
     }
     return render(request, "messaging/contact.html", context)

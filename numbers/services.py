@@ -13,6 +13,7 @@ import phonenumbers
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bandwidth.client import BandwidthClient
@@ -486,12 +487,19 @@ def number_order_reconcile(*, order_id: int) -> NumberOrder | None:
 
 @transaction.atomic
 def number_order_adopt_bandwidth_id(
-    *, customer_order_id: str, bandwidth_order_id: str
+    *, account: BandwidthAccount, customer_order_id: str, bandwidth_order_id: str
 ) -> NumberOrder | None:
-    """Records Bandwidth's id on our order that does not know it yet (placing was ambiguous)."""
+    """Records Bandwidth's id on our order that does not know it yet (placing was ambiguous),
+    only when the order belongs to a tenant of the account that sent the notification."""
+    owned_by_account = (
+        Q(tenant__bandwidth_account=account)
+        if account.kind == BandwidthAccount.Kind.TENANT
+        else Q(tenant__bandwidth_account__isnull=True)
+    )
     order = (
         NumberOrder.objects.select_for_update()
-        .filter(customer_order_id=customer_order_id, bandwidth_order_id__isnull=True)
+        .filter(owned_by_account, customer_order_id=customer_order_id)
+        .filter(bandwidth_order_id__isnull=True)
         .first()
     )
     if order is not None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.http import HttpRequest, HttpResponse
 
@@ -108,7 +109,10 @@ def account_credentials_match(request: HttpRequest, username: str, password_hash
 
 
 def _forget_tenant_credentials(sender: Any, instance: Any, **kwargs: Any) -> None:
-    cache.delete(_tenant_key(instance.tenant_id))
+    key = _tenant_key(instance.tenant_id)
+    cache.delete(key)
+    # Again after commit: a webhook between the save and the commit may have cached the old hash.
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def connect_signals() -> None:

@@ -46,7 +46,9 @@ def _order_notification(account: BandwidthAccount, event: NumbersNotification) -
     if order is None and event.order_id and event.customer_order_id:
         # Placing it timed out ambiguously: the notification tells us Bandwidth's id.
         order = services.number_order_adopt_bandwidth_id(
-            customer_order_id=event.customer_order_id, bandwidth_order_id=event.order_id
+            account=account,
+            customer_order_id=event.customer_order_id,
+            bandwidth_order_id=event.order_id,
         )
     if order is None:
         logger.info(

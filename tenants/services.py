@@ -112,12 +112,15 @@ def _check_role_change(actor: Membership, role: str) -> None:
 
 
 def _owners_left_after(membership: Membership) -> int:
-    return (
+    """Owners other than this one, counted under row locks so two owners demoting each other at
+    once cannot both pass."""
+    owners = (
         Membership.objects.for_tenant(membership.tenant)
+        .select_for_update()
         .filter(role=Membership.Role.OWNER)
-        .exclude(pk=membership.pk)
-        .count()
+        .values_list("pk", flat=True)
     )
+    return len([pk for pk in owners if pk != membership.pk])
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,9 @@ def build_compiled(
 def greeting_audio_route(*, pk: int, token: str) -> CallRoute | None:
     """For Bandwidth fetching a greeting file: the unguessable token stands for a tenant."""
     route = CallRoute.objects.filter(pk=pk).first()
-    if route is None or not route.greeting_audio or route.audio_token != token:
+    if route is None or not route.greeting_audio:
+        return None
+    if not hmac.compare_digest(route.audio_token.encode(), token.encode()):
         return None
     return route
 

@@ -25,6 +25,7 @@ from bandwidth.callbacks import (
     VoiceEvent,
 )
 from bandwidth.errors import BandwidthError, RateLimitedError, TransientError
+from messaging import services as messaging_services
 from tenants.bandwidth_accounts import client_for_tenant
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Membership, Tenant
@@ -577,15 +578,11 @@ def recording_fetch_transcription(*, recording: Recording) -> Recording:
 
 
 def send_text(*, tenant: Tenant, from_number: str, to: str, text: str) -> Any:
-    """The messaging app's send path (opt-outs, caps, queueing): imported late, it is optional."""
-    try:
-        from messaging import services as messaging_services
-    except ImportError as exc:
-        raise ParleyError("Texting is not available.", code="messaging_unavailable") from exc
-    send = getattr(messaging_services, "message_send", None)
-    if send is None:
-        raise ParleyError("Texting is not available.", code="messaging_unavailable")
-    return send(tenant=tenant, from_number=from_number, to=[to], text=text, auto_reply=True)
+    """The messaging app's send path. Not a keyword reply: the daily cap and the opt-out checks
+    (at send and again at dispatch) apply as to any text."""
+    return messaging_services.message_send(
+        tenant=tenant, from_number=from_number, to=[to], text=text
+    )
 
 
 def call_send_missed_text(*, call: Call) -> bool:

@@ -139,3 +139,26 @@ def test_a_notification_that_overtakes_the_purchase_commit_is_applied_later(
     NumberOrder.objects.filter(pk=order.pk).update(bandwidth_order_id=order.bandwidth_order_id)
     wait_for_status(pk, "active")
     assert NumberOrder.objects.get(pk=order.pk).status == "COMPLETE"
+
+
+def test_another_account_cannot_name_the_bandwidth_id_of_our_order(ready, client, tenant):
+    from numbers.webhook_auth import generate_account_credentials
+
+    order = NumberOrder.objects.create(
+        tenant=tenant,
+        kind=NumberOrder.Kind.ORDER,
+        customer_order_id="parley-ours-1",
+        numbers=["+19195550999"],
+    )
+    foreign = BandwidthAccount.objects.create(name="Theirs", account_id="5550002")
+    creds = generate_account_credentials(foreign.pk)
+    foreign.notification_username = creds.username
+    foreign.notification_password_hash = creds.password_hash
+    foreign.save()
+    auth = "Basic " + base64.b64encode(f"{creds.username}:{creds.password}".encode()).decode()
+
+    body = notification("forged-1", "COMPLETE", ("+19195550999",), "parley-ours-1")
+    assert post(client, body, auth).status_code == 200
+
+    order.refresh_from_db()
+    assert order.bandwidth_order_id is None and order.status == NumberOrder.Status.RECEIVED

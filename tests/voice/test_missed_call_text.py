@@ -21,7 +21,7 @@ def test_missed_call_gets_the_text_once(line, set_route, caller, celery_worker, 
     assert call.status == Call.Status.NO_ANSWER
     message = wait_until(lambda: Message.objects.filter(tenant=line.tenant, text=TEXT).first())
     assert message.to == [CALLER] and message.from_number == line.e164
-    assert message.auto_reply
+    assert not message.auto_reply  # an ordinary text: caps and opt-outs apply
     wait_until(lambda: Call.objects.get(pk=call.pk).missed_text_sent)
     state = bandwidth.emulator.state
     sent = wait_until(lambda: [m for m in list(state.messages.values()) if m.text == TEXT])
@@ -40,5 +40,16 @@ def test_opted_out_callers_get_no_text(line, set_route, caller, celery_worker):
     Contact.objects.create(tenant=line.tenant, number=CALLER, opted_out=True)
     set_route(line, route({"type": "forward", "to": BUSY}, missed_call_text=TEXT))
     call = finished_call(caller.call(line.e164))
+    wait_until(lambda: Call.objects.get(pk=call.pk).missed_text_sent)
+    assert not Message.objects.filter(text=TEXT).exists()
+
+
+def test_the_daily_cap_stops_missed_call_texts(line, set_route, caller, celery_worker):
+    from messaging.services import messaging_policy_update
+
+    messaging_policy_update(tenant=line.tenant, daily_segment_cap=0)
+    set_route(line, route({"type": "forward", "to": BUSY}, missed_call_text=TEXT))
+    call = finished_call(caller.call(line.e164))
+    assert call.status == Call.Status.NO_ANSWER
     wait_until(lambda: Call.objects.get(pk=call.pk).missed_text_sent)
     assert not Message.objects.filter(text=TEXT).exists()
