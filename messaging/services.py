@@ -31,7 +31,7 @@ from bandwidth.callbacks import (
 )
 from bandwidth.client import media_id_from_url
 from tenants.bandwidth_accounts import client_for_tenant
-from tenants.errors import ParleyError, TenantSuspended
+from tenants.errors import Conflict, ParleyError, TenantSuspended
 from tenants.models import ApiToken, Membership, Tenant
 
 from . import errors as codes
@@ -351,6 +351,24 @@ def _check_media_urls(urls: list[str]) -> None:
             )
 
 
+def _check_same_request(earlier: Message, from_number: str, to: list[str], text: str) -> None:
+    """A repeated Idempotency-Key must carry the same message; another one is a client bug."""
+    try:
+        same = (
+            normalize_number(from_number, field="from") == earlier.from_number
+            and sorted(normalize_number(n) for n in to) == sorted(earlier.to)
+            and text == (earlier.text or "")
+        )
+    except ParleyError:
+        same = False
+    if not same:
+        raise Conflict(
+            "This Idempotency-Key was already used for a different message.",
+            field="idempotency_key",
+            code="idempotency_key_reused",
+        )
+
+
 @transaction.atomic
 def message_send(
     *,
@@ -390,6 +408,7 @@ def message_send(
         )
         if earlier is not None:
             if earlier.created_at > timezone.now() - IDEMPOTENCY_TTL:
+                _check_same_request(earlier.message, from_number, to, text)
                 return SendResult(earlier.message, False)
             earlier.delete()
 
@@ -1205,8 +1224,8 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
 
         transaction.on_commit(lambda: [fetch_media.delay(pk) for pk in media_ids])
     _touch_conversation(conversation, message, unread=True)
-    if len(participants) == 1:
-        _handle_keyword(tenant, phone_number, message)
+    # A keyword counts in a group too; the confirmation goes to the sender alone.
+    _handle_keyword(tenant, phone_number, message)
     return message, True
 
 

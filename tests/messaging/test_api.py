@@ -58,6 +58,17 @@ def test_idempotency_key_returns_the_same_message_and_sends_once(
     assert len(emulator_messages(bandwidth)) == 2
 
 
+def test_idempotency_key_reused_for_another_message_is_a_conflict(line, bandwidth, tenant_api):
+    payload = {"from": line.e164, "to": ["+19195550123"], "text": "First"}
+    first = tenant_api.post("/api/v1/messages/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 202
+    changed = {**payload, "text": "Something else"}
+    again = tenant_api.post("/api/v1/messages/", changed, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "idempotency_key_reused"
+    assert Message.objects.filter(tenant=line.tenant).count() == 1
+
+
 def test_expired_idempotency_key_sends_anew(line, bandwidth, tenant_api):
     from messaging.models import IdempotencyKey
 

@@ -92,6 +92,14 @@ def test_group_message_threads_by_its_participants(client, wired):
     assert conversation.contacts.count() == 2
 
 
+def test_stop_in_a_group_message_opts_the_sender_out(client, wired):
+    group = [wired.e164, "+19195550123", "+19195550124"]
+    post_events(client, wired.auth, [received(wired.e164, "+19195550124", " stop ", to=group)])
+    drain()
+    assert Contact.objects.get(tenant=wired.tenant, number="+19195550124").opted_out
+    assert not Contact.objects.get(tenant=wired.tenant, number="+19195550123").opted_out
+
+
 def test_event_for_a_number_no_tenant_owns_is_kept_and_answered_2xx(client, wired, caplog):
     event = received("+19195559999", "+19195550123", "who?", message_id="stray-1")
     response = post_events(client, wired.auth, [event])
