@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from numbers.models import PhoneNumber
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -12,10 +11,6 @@ from django.shortcuts import get_object_or_404
 from tenants.models import Membership, Tenant
 
 from .models import Contact, Conversation, Media, Message, OptOut
-
-
-def active_numbers(*, tenant: Tenant) -> QuerySet[PhoneNumber]:
-    return PhoneNumber.objects.for_tenant(tenant).filter(status=PhoneNumber.Status.ACTIVE)
 
 
 def conversation_list(
@@ -137,10 +132,6 @@ def contact_find(*, tenant: Tenant, number: str) -> Contact | None:
 
 def opt_out_list(*, tenant: Tenant) -> QuerySet[OptOut]:
     return OptOut.objects.for_tenant(tenant).select_related("contact")
-
-
-def opted_out_contacts(*, tenant: Tenant) -> QuerySet[Contact]:
-    return Contact.objects.for_tenant(tenant).filter(opted_out=True).order_by("-opted_out_at")
 
 
 def contact_history(*, tenant: Tenant, contact: Contact) -> QuerySet[OptOut]:

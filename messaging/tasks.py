@@ -6,9 +6,9 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from django.core.cache import cache
 
 from bandwidth.errors import TransientError
+from config.periodic import periodic_lock
 
 from . import services
 
@@ -46,46 +46,33 @@ def fetch_media(self: Any, media_id: int) -> str:
     return services.media_fetch(media_id=media_id)
 
 
-def _locked(name: str, seconds: int) -> bool:
-    """Periodic jobs skip while another run holds the lock."""
-    return not cache.add(f"parley:lock:{name}", "1", seconds)
-
-
 @shared_task(ignore_result=True)
 def dispatch_due_messages() -> int:
     """Scheduled messages whose time has come, and messages stuck in queued."""
-    if _locked("messaging-dispatch-due", 50):
-        return 0
-    try:
+    with periodic_lock("messaging-dispatch-due", 50) as held:
+        if not held:
+            return 0
         ids = services.messages_due()
         for message_id in ids:
             dispatch_message.delay(message_id)
         return len(ids)
-    finally:
-        cache.delete("parley:lock:messaging-dispatch-due")
 
 
 @shared_task(ignore_result=True)
 def reconcile_messages() -> int:
-    if _locked("messaging-reconcile", 240):
-        return 0
-    try:
+    with periodic_lock("messaging-reconcile", 240) as held:
+        if not held:
+            return 0
         ids = services.messages_needing_reconciliation()
         for message_id in ids:
             services.message_reconcile(message_id=message_id)
         return len(ids)
-    finally:
-        cache.delete("parley:lock:messaging-reconcile")
 
 
 @shared_task(ignore_result=True)
 def purge_raw_events() -> int:
-    if _locked("messaging-purge", 3000):
-        return 0
-    try:
-        return services.raw_events_purge()
-    finally:
-        cache.delete("parley:lock:messaging-purge")
+    with periodic_lock("messaging-purge", 3000) as held:
+        return services.raw_events_purge() if held else 0
 
 
 @shared_task(ignore_result=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from numbers import selectors as number_selectors
 from typing import Any
 
 from django.contrib import messages as flash
@@ -180,7 +181,7 @@ def conversation_action(request: HttpRequest, pk: int) -> HttpResponse:
 @tenant_required
 def conversation_new(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
-    numbers = selectors.active_numbers(tenant=tenant)
+    numbers = number_selectors.active_number_list(tenant=tenant)
     context: dict[str, Any] = {"numbers": numbers, "values": request.POST}
     if request.method == "POST":
         recipients = [

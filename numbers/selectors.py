@@ -29,16 +29,13 @@ def number_held_count(*, tenant: Tenant) -> int:
     )
 
 
+def active_number_list(*, tenant: Tenant) -> QuerySet[PhoneNumber]:
+    """The tenant's numbers that can text and call now."""
+    return PhoneNumber.objects.for_tenant(tenant).filter(status=PhoneNumber.Status.ACTIVE)
+
+
 def number_order_list(*, tenant: Tenant) -> QuerySet[NumberOrder]:
     return NumberOrder.objects.for_tenant(tenant).order_by("-created_at", "-id")
-
-
-def number_order_get(*, tenant: Tenant, pk: Any) -> NumberOrder:
-    return get_object_or_404(number_order_list(tenant=tenant), pk=pk)
-
-
-def number_order_open_list(*, tenant: Tenant) -> QuerySet[NumberOrder]:
-    return number_order_list(tenant=tenant).filter(status__in=NumberOrder.OPEN_STATUSES)
 
 
 def provisioning_for(*, tenant: Tenant) -> Provisioning | None:

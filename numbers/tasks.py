@@ -5,16 +5,14 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.core.cache import cache
 
 from bandwidth.errors import AuthenticationError, RateLimitedError, TransientError
+from config.periodic import periodic_lock
 from tenants.models import Tenant
 
 from . import services
 
 logger = logging.getLogger(__name__)
-
-RECONCILE_LOCK = "parley:lock:numbers-reconcile"
 
 
 @shared_task(
@@ -64,16 +62,14 @@ def reconcile_order_placed(bandwidth_order_id: str) -> None:
 @shared_task
 def reconcile_open_orders() -> int:
     """Beat: polls orders still open after a minute (Bandwidth never retries a notification)."""
-    if not cache.add(RECONCILE_LOCK, "1", timeout=120):
-        return 0
     done = 0
-    try:
+    with periodic_lock("numbers-reconcile", 120) as held:
+        if not held:
+            return 0
         for order_id in services.orders_to_reconcile():
             try:
                 reconcile_order(order_id)
                 done += 1
             except Exception:
                 logger.exception("reconciling number order %s failed", order_id)
-    finally:
-        cache.delete(RECONCILE_LOCK)
     return done

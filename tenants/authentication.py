@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from . import services
 from .middleware import SESSION_KEY
 from .models import ApiToken
-from .selectors import api_token_find, memberships_for_user
+from .selectors import api_token_find, current_membership, memberships_for_user
 
 
 class TokenPrincipal:
@@ -64,9 +64,7 @@ class TenantSessionAuthentication(authentication.SessionAuthentication):
             return None
         user = result[0]
         memberships = list(memberships_for_user(user=user))
-        chosen = request._request.session.get(SESSION_KEY)
-        current = next((m for m in memberships if str(m.tenant_id) == chosen), None)
-        current = current or (memberships[0] if memberships else None)
+        current = current_membership(memberships, request._request.session.get(SESSION_KEY))
         request.tenant = current.tenant if current else None  # type: ignore[attr-defined]
         request.membership = current  # type: ignore[attr-defined]
         return result

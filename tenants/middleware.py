@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .selectors import memberships_for_user
+from .selectors import current_membership, memberships_for_user
 
 SESSION_KEY = "parley_tenant_id"
 
@@ -26,9 +26,7 @@ class TenantMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith("/api/"):
             memberships = list(memberships_for_user(user=user))
-            chosen = request.session.get(SESSION_KEY)
-            current = next((m for m in memberships if str(m.tenant_id) == chosen), None)
-            current = current or (memberships[0] if memberships else None)
+            current = current_membership(memberships, request.session.get(SESSION_KEY))
             request.memberships = memberships  # type: ignore[attr-defined]
             if current is not None:
                 request.membership = current  # type: ignore[attr-defined]

@@ -15,6 +15,14 @@ def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__name")
 
 
+def current_membership(
+    memberships: list[Membership], chosen_tenant_id: str | None
+) -> Membership | None:
+    """The membership of the tenant chosen with the switcher, else the user's first one."""
+    chosen = next((m for m in memberships if str(m.tenant_id) == chosen_tenant_id), None)
+    return chosen or (memberships[0] if memberships else None)
+
+
 def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
     return Membership.objects.for_tenant(tenant).select_related("user")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import uuid
 from datetime import datetime
+from numbers import selectors as number_selectors
 from numbers.models import PhoneNumber
 from typing import Any
 
@@ -28,8 +29,7 @@ def compiled_key(phone_number_id: int) -> str:
 # --- numbers and routes
 
 
-def voice_number_list(*, tenant: Tenant) -> QuerySet[PhoneNumber]:
-    return PhoneNumber.objects.for_tenant(tenant).filter(status=PhoneNumber.Status.ACTIVE)
+voice_number_list = number_selectors.active_number_list
 
 
 def voice_number_get(*, tenant: Tenant, pk: Any) -> PhoneNumber:

@@ -6,7 +6,8 @@ import random
 
 from celery import shared_task
 from celery.app.task import Task
-from django.core.cache import cache
+
+from config.periodic import periodic_lock
 
 from . import selectors, services
 
@@ -58,15 +59,8 @@ def missed_call_text_task(call_id: int) -> None:
         services.call_send_missed_text(call=call)
 
 
-RECONCILE_LOCK = "parley:lock:voice-reconcile"
-
-
 @shared_task
 def reconcile_voice() -> dict[str, int] | None:
     """Periodic: re-queue lost voice work; skipped while another run holds the lock."""
-    if not cache.add(RECONCILE_LOCK, "1", timeout=300):
-        return None
-    try:
-        return services.voice_reconcile()
-    finally:
-        cache.delete(RECONCILE_LOCK)
+    with periodic_lock("voice-reconcile", 300) as held:
+        return services.voice_reconcile() if held else None

@@ -51,6 +51,6 @@ def test_a_call_whose_dial_task_was_lost_is_dialled(line, celery_worker):
 
 def test_reconcile_skips_while_another_run_holds_the_lock(line):
     _queued(line)
-    assert cache.add(tasks.RECONCILE_LOCK, "1", timeout=60)
+    assert cache.add("parley:lock:voice-reconcile", "1", timeout=60)
     assert tasks.reconcile_voice() is None
     assert Call.objects.get().status == Call.Status.QUEUED
