@@ -1,6 +1,8 @@
 # Parley: `make run` (embedded, SQLite + emulator) and `make test` (PostgreSQL + Redis).
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The first supported Python (3.11, 3.12, 3.13) that runs on this machine; PYTHON=... overrides.
+PYTHON ?= $(firstword $(foreach v,3.11 3.12 3.13 3,$(shell python$(v) -c \
+	'import sys; print(sys.executable if (3, 11) <= sys.version_info[:2] < (3, 14) else "")' 2>/dev/null)))
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
@@ -10,8 +12,7 @@ export PYTHONPATH := $(CURDIR)
 TEST_ENV := PARLEY_ENV=test DATABASE_POOL=false \
 	DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/parley} \
 	CELERY_BROKER_URL=$${TEST_BROKER_URL:-redis://127.0.0.1:6379/0} \
-	CACHE_URL=$${TEST_CACHE_URL:-redis://127.0.0.1:6379/1} \
-	BANDWIDTH_SPECS_DIR=$${BANDWIDTH_SPECS_DIR:-$(CURDIR)/../shared/bandwidth-specs}
+	CACHE_URL=$${TEST_CACHE_URL:-redis://127.0.0.1:6379/1}
 
 RUN_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PARLEY_ENV=development PARLEY_PORT=$(PORT) EMULATOR_PORT=$(EMULATOR_PORT) \
 	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) \
@@ -24,6 +25,7 @@ RUN_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PARLEY_ENV=development PARLEY_POR
 .PHONY: run manage test lint bench install install-dev browser clean
 
 $(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Parley needs Python 3.11, 3.12 or 3.13; none was found." >&2; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,7 @@ from openapi_core.validation.request.validators import V30RequestParametersValid
 
 from bandwidth.client import Credentials, Endpoints
 
-SPECS_DIR = Path(
-    os.environ.get(
-        "BANDWIDTH_SPECS_DIR",
-        Path(__file__).resolve().parents[2].parent / "shared" / "bandwidth-specs",
-    )
-)
+SPECS_DIR = Path(__file__).resolve().parents[2] / "specs" / "bandwidth"
 SPEC_MESSAGING_URL = "https://messaging.bandwidth.com/api/v2"
 SPEC_VOICE_URL = "https://voice.bandwidth.com/api/v2"
 

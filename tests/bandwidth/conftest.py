@@ -11,10 +11,8 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +24,7 @@ from referencing.jsonschema import DRAFT4
 from bandwidth.emulator.app import RunningEmulator, start_in_thread
 from bandwidth.emulator.config import EmulatorConfig
 from bandwidth.emulator.state import Application
+from tests.bandwidth.client_spec_validation import SPECS_DIR
 
 try:
     from tests.bandwidth.receiver import Receiver
@@ -142,12 +141,6 @@ def provisioned(emulator: RunningEmulator, receiver: Receiver) -> ProvisionedAcc
     return provision_account(emulator, receiver.url)
 
 
-SPECS_DIR = Path(
-    os.environ.get(
-        "BANDWIDTH_SPECS_DIR",
-        Path(__file__).resolve().parents[2].parent / "shared" / "bandwidth-specs",
-    )
-)
 SPEC_URI = "urn:bandwidth-spec"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -44,9 +43,7 @@ from bandwidth.callbacks import (
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "bandwidth"
-SPECS_DIR = Path(
-    os.environ.get("BANDWIDTH_SPECS_DIR", PROJECT_ROOT.parent / "shared" / "bandwidth-specs")
-)
+SPECS_DIR = PROJECT_ROOT / "specs" / "bandwidth"
 
 CALL_ID = "c-15ac29a2-1331029c-2cb0-4a07-b215-b22865662d85"
 CALL_URL = f"https://voice.bandwidth.com/api/v2/accounts/9900000/calls/{CALL_ID}"
