@@ -31,6 +31,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-local: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[local]'
+	touch $@
+
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
@@ -38,7 +42,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
+run: $(VENV)/.installed-local
 	mkdir -p var
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from bandwidth.emulator.sim_client import SimulatorError
-from bandwidth.emulator.sim_client import start_inbound_call as sim_start_inbound_call
+from bandwidth.client.emulator_sim import SimulatorError
+from bandwidth.client.emulator_sim import start_inbound_call as sim_start_inbound_call
 from tenants.errors import ParleyError
 
 TRY_CALLER = "+15550100999"

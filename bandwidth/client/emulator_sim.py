@@ -1,5 +1,9 @@
-"""A client for the emulator's ``/_sim/`` endpoints (not Bandwidth's API): what Parley's route
-editor uses to place a simulated call in ``make run``."""
+"""A client for the local emulator's ``/_sim/`` endpoints (not Bandwidth's API).
+
+Parley's route editor uses it to place a simulated call under ``make run``. It lives beside the
+Bandwidth client, not in the emulator, so production code never imports the emulator, which is
+not part of the production wheel.
+"""
 
 from __future__ import annotations
 
