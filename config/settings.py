@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.json_endpoints.JsonEndpointsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -244,6 +245,11 @@ MESSAGING_RECONCILE_DELAY_SECONDS = env.float("MESSAGING_RECONCILE_DELAY_SECONDS
 MESSAGING_RECONCILE_GRACE_SECONDS = env.float("MESSAGING_RECONCILE_GRACE_SECONDS", default=120.0)
 MESSAGING_RAW_EVENT_RETENTION_DAYS = env.int("MESSAGING_RAW_EVENT_RETENTION_DAYS", default=30)
 MESSAGING_MAX_INBOUND_MEDIA_BYTES = env.int("MESSAGING_MAX_INBOUND_MEDIA_BYTES", default=5_000_000)
+
+# JSON endpoints (the API and webhooks): bodies over DATA_UPLOAD_MAX_MEMORY_SIZE get 413, and
+# bodies nested deeper than JSON_MAX_DEPTH get 400 (core.json_endpoints).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,6 +12,8 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.json_endpoints import error_body
+
 from .errors import ParleyError
 from .models import Tenant
 
@@ -34,12 +36,6 @@ def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     else:
         fields[prefix or "non_field_errors"] = [str(detail)]
     return fields
-
-
-def error_body(
-    code: str, message: str, fields: dict[str, list[str]] | None = None
-) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

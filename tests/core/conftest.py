@@ -1,0 +1,1 @@
+from ..messaging.conftest import wired  # noqa: F401
