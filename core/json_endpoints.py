@@ -81,7 +81,7 @@ def is_json_path(path: str) -> bool:
 def _body_error(request: HttpRequest) -> JsonResponse | None:
     if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
-    if request.content_type.startswith("multipart/"):
+    if (request.content_type or "").startswith("multipart/"):
         return None
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)

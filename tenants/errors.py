@@ -1,37 +1,5 @@
-"""Business errors: the API renders them through one exception handler, the UI as form errors."""
+"""The business errors live in ``core.errors``; these names stay importable from here."""
 
-from __future__ import annotations
+from core.errors import Conflict, NotFound, ParleyError, PermissionDenied, TenantSuspended
 
-
-class ParleyError(Exception):
-    """A refusal the caller can act on: a machine-readable code, a sentence, the field at fault."""
-
-    code = "invalid"
-    status = 400
-
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        if code:
-            self.code = code
-
-
-class PermissionDenied(ParleyError):
-    code = "permission_denied"
-    status = 403
-
-
-class TenantSuspended(ParleyError):
-    code = "tenant_suspended"
-    status = 403
-
-
-class NotFound(ParleyError):
-    code = "not_found"
-    status = 404
-
-
-class Conflict(ParleyError):
-    code = "conflict"
-    status = 409
+__all__ = ["Conflict", "NotFound", "ParleyError", "PermissionDenied", "TenantSuspended"]
