@@ -49,7 +49,7 @@ STATE_SAVE_INTERVAL = 0.5
 
 
 def _load_voice_module() -> Any | None:
-    """``voice.py`` (routes + ``VoiceStore``) is optional until it is written."""
+    """The ``voice`` package (routes + ``VoiceStore``) is optional until it is written."""
     try:
         return importlib.import_module(VOICE_MODULE)
     except ImportError as exc:

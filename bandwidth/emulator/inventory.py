@@ -3,7 +3,7 @@
 Every valid NPA (area code) holds the same numbers on every run: five exchanges derived from
 the NPA, 200 lines each. Well-known NPAs carry a city, rate center, state and LATA; ZIP codes and
 cities map to NPAs deterministically. Toll-free NPAs (8XX) are searched by wildcard or vanity.
-Numbers ending in ``0666`` are never offered and always fail when ordered (see numbers.py).
+Numbers ending in ``0666`` are never offered and always fail when ordered (see numbers/orders.py).
 """
 
 from __future__ import annotations

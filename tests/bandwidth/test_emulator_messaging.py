@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import requests
 
-from bandwidth.emulator import messaging
 from bandwidth.emulator.app import RunningEmulator
 from bandwidth.emulator.config import EmulatorConfig
+from bandwidth.emulator.messaging import media as media_api
 
 if TYPE_CHECKING:
     from tests.bandwidth.conftest import BandwidthSpec, ProvisionedAccount
@@ -716,7 +716,7 @@ class TestMedia:
         provisioned: ProvisionedAccount,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        monkeypatch.setattr(messaging, "MEDIA_PAGE_SIZE", 2)
+        monkeypatch.setattr(media_api, "MEDIA_PAGE_SIZE", 2)
         auth = provisioned.api_credentials
         for name in ("a.txt", "b.txt", "c.txt"):
             requests.put(

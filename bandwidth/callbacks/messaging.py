@@ -1,0 +1,138 @@
+"""Messaging v2 callbacks: a JSON array of message events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from bandwidth.callbacks.readers import (
+    CallbackParseError,
+    _build,
+    _choice,
+    _json,
+    _load_json,
+    _nested,
+    _opt_int,
+    _opt_str,
+    _opt_str_tuple,
+    _opt_time,
+    _reject_legacy,
+    _req_int,
+    _req_str,
+    _req_str_tuple,
+    _req_time,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallbackMessage:
+    id: str = field(metadata=_json("id", _req_str))
+    owner: str = field(metadata=_json("owner", _req_str))
+    application_id: str = field(metadata=_json("applicationId", _req_str))
+    time: datetime = field(metadata=_json("time", _req_time))
+    segment_count: int = field(metadata=_json("segmentCount", _req_int))
+    direction: Literal["in", "out"] = field(metadata=_json("direction", _choice("in", "out")))
+    to: tuple[str, ...] = field(metadata=_json("to", _req_str_tuple))
+    from_: str = field(metadata=_json("from", _req_str))
+    text: str | None = field(metadata=_json("text", _opt_str))
+    tag: str | None = field(metadata=_json("tag", _opt_str))
+    media: tuple[str, ...] = field(metadata=_json("media", _opt_str_tuple))
+    priority: str | None = field(metadata=_json("priority", _opt_str))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _MessagingEnvelope:
+    type: str = field(metadata=_json("type", _req_str))
+    time: datetime = field(metadata=_json("time", _req_time))
+    to: str = field(metadata=_json("to", _req_str))
+    description: str = field(metadata=_json("description", _req_str))
+    message: CallbackMessage = field(
+        metadata=_json("message", _nested(CallbackMessage, required=True))
+    )
+    error_code: int | None = field(metadata=_json("errorCode", _opt_int))
+    carrier_name: str | None = field(metadata=_json("carrierName", _opt_str))
+    event_time: datetime | None = field(metadata=_json("eventTime", _opt_time))
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageReceived(_MessagingEnvelope):
+    """`message-received`: an inbound message to one of the account's numbers (`to`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageStatusEvent(_MessagingEnvelope):
+    """`message-sending|sent|delivered|failed` for one recipient (`to`) of an outbound message."""
+
+    @property
+    def status(self) -> Literal["sending", "sent", "delivered", "failed"]:
+        return _STATUS_BY_TYPE[self.type]
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnknownMessagingEvent:
+    """A callback type Parley does not handle; fields are filled only when well-formed."""
+
+    type: str
+    raw: dict[str, Any]
+    time: datetime | None = None
+    to: str | None = None
+    description: str | None = None
+    message: CallbackMessage | None = None
+    error_code: int | None = None
+    carrier_name: str | None = None
+    event_time: datetime | None = None
+
+
+MessagingEvent = MessageReceived | MessageStatusEvent | UnknownMessagingEvent
+
+_STATUS_BY_TYPE: dict[str, Literal["sending", "sent", "delivered", "failed"]] = {
+    "message-sending": "sending",
+    "message-sent": "sent",
+    "message-delivered": "delivered",
+    "message-failed": "failed",
+}
+
+
+def parse_messaging_callbacks(body: bytes | str) -> list[MessagingEvent]:
+    """Events in a messaging webhook body: a JSON array (as sent) or a single bare object."""
+    data = _load_json(body)
+    if isinstance(data, dict):
+        items: list[Any] = [data]
+    elif isinstance(data, list):
+        items = data
+    else:
+        raise CallbackParseError(f"body must be a JSON array or object, got {type(data).__name__}")
+    return [_messaging_event(item, index) for index, item in enumerate(items)]
+
+
+def _messaging_event(item: Any, index: int) -> MessagingEvent:
+    if not isinstance(item, dict):
+        raise CallbackParseError(f"[{index}] must be an object, got {type(item).__name__}")
+    _reject_legacy(item, f"[{index}]")
+    event_type = _req_str(item, "type", f"[{index}]")
+    path = f"{event_type}[{index}]"
+    if event_type == "message-received":
+        return _build(MessageReceived, item, path)
+    if event_type in _STATUS_BY_TYPE:
+        return _build(MessageStatusEvent, item, path)
+    return _unknown_messaging_event(event_type, item, path)
+
+
+def _unknown_messaging_event(event_type: str, item: dict[str, Any], path: str) -> MessagingEvent:
+    try:
+        envelope = _build(_MessagingEnvelope, item, path)
+    except CallbackParseError:
+        return UnknownMessagingEvent(type=event_type, raw=dict(item))
+    return UnknownMessagingEvent(
+        type=event_type,
+        raw=envelope.raw,
+        time=envelope.time,
+        to=envelope.to,
+        description=envelope.description,
+        message=envelope.message,
+        error_code=envelope.error_code,
+        carrier_name=envelope.carrier_name,
+        event_time=envelope.event_time,
+    )
