@@ -40,10 +40,10 @@ from bandwidth.callbacks import (
     parse_timestamp,
     parse_voice_callback,
 )
+from tests.bandwidth.client_spec_validation import SPECS_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "bandwidth"
-SPECS_DIR = PROJECT_ROOT / "specs" / "bandwidth"
 
 CALL_ID = "c-15ac29a2-1331029c-2cb0-4a07-b215-b22865662d85"
 CALL_URL = f"https://voice.bandwidth.com/api/v2/accounts/9900000/calls/{CALL_ID}"

@@ -8,12 +8,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import time
 import wave
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +35,7 @@ from bandwidth.emulator.bxml_interpreter import (
 )
 from bandwidth.emulator.config import EmulatorConfig
 from bandwidth.emulator.voice import wav_bytes
+from tests.bandwidth.client_spec_validation import SPECS_DIR
 
 try:
     from tests.bandwidth.conftest import (
@@ -55,12 +54,6 @@ except ImportError:
     )
     from receiver import Receiver, RecordedRequest  # type: ignore[no-redef]
 
-SPECS_DIR = Path(
-    os.environ.get(
-        "BANDWIDTH_SPECS_DIR",
-        Path(__file__).resolve().parents[3] / "shared" / "bandwidth-specs",
-    )
-)
 CALLBACK_SCHEMAS = {
     "initiate": "initiateCallback",
     "answer": "answerCallback",
