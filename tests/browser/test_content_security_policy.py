@@ -107,6 +107,12 @@ def test_the_ui_runs_under_its_policy(browser_page, owner, conversation):
         == "none"
     ), "parley.css is applied"
 
+    watch.visit("/inbox/")
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('.convo-side')).textAlign")
+        == "right"
+    ), "styles moved out of the templates still apply"
+
     # The typing counter is an htmx request from a swapped-in fragment: still nothing blocked.
     watch.visit(f"/inbox/{conversation.pk}/")
     page.fill("#text", "Hello there")

@@ -1,4 +1,4 @@
-"""Failed-login throttling: per account and per address, on the client UI's and the admin's login."""
+"""Failed-login throttling per account and per address, on the client UI's and the admin's login."""
 
 from __future__ import annotations
 
