@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.db.models import F
 from django.test import Client
 
+from config.client_address import client_ip
+
 from ..factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +173,23 @@ def test_behind_a_configured_proxy_the_forwarded_client_is_throttled(owner, othe
         attempt(other_owner.user.username, PASSWORD, proxy, HTTP_X_FORWARDED_FOR="198.51.100.31")
     )
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.30"}
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        (0, "192.0.2.1", "10.0.0.2"),
+        (1, "192.0.2.1, 198.51.100.30", "198.51.100.30"),
+        (2, "192.0.2.1, 198.51.100.30, 10.0.0.9", "198.51.100.30"),
+        (2, "198.51.100.30", "10.0.0.2"),
+        (1, "not-an-address", "10.0.0.2"),
+        (1, "", "10.0.0.2"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address_trusts_only_the_configured_proxies(
+    settings, rf, proxies, forwarded_for, expected
+):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for)
+    assert client_ip(request) == expected
