@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def staff_client(client, db):
-    get_user_model().objects.create_superuser("staff", "staff@parley.test", "pw-staff-123")
-    client.login(username="staff", password="pw-staff-123")
+    client.force_login(
+        get_user_model().objects.create_superuser("staff", "staff@parley.test", "pw-staff-123")
+    )
     return client
 
 
@@ -35,7 +36,10 @@ def test_create_tenant_json_prints_a_working_login_and_token(db, capsys, client)
     tenant = Tenant.objects.get(slug=out["tenant"])
     assert str(tenant.id) == out["tenant_id"]
     assert Membership.objects.get(tenant=tenant).role == "owner"
-    assert client.login(username=out["login"], password=out["password"])
+    signed_in = client.post(
+        "/accounts/login/", {"username": out["login"], "password": out["password"]}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/"
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {out['api_token']}")
     assert api.get("/api/v1/tenant/").json()["slug"] == out["tenant"]

@@ -174,7 +174,6 @@ def test_suspended_tenant_users_get_403(owner, login):
 
 
 def test_user_without_tenant_is_told_so(client, db):
-    get_user_model().objects.create_user(username="lonely", password=PASSWORD)
-    client.login(username="lonely", password=PASSWORD)
+    client.force_login(get_user_model().objects.create_user(username="lonely", password=PASSWORD))
     response = client.get("/inbox/")
     assert response.status_code == 403 and "not a member of any tenant" in response.content.decode()
