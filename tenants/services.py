@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from . import tokens
 from .errors import Conflict, ParleyError, PermissionDenied
 from .models import ApiToken, Membership, Tenant, validate_timezone
+from .signals import tenant_changed
 
 User = get_user_model()
 
@@ -89,6 +90,7 @@ def tenant_create(
 def tenant_suspend(*, tenant: Tenant) -> Tenant:
     tenant.status = Tenant.Status.SUSPENDED
     tenant.save(update_fields=["status"])
+    tenant_changed.send(sender=Tenant, tenant_ids=[tenant.pk])
     return tenant
 
 
@@ -96,6 +98,7 @@ def tenant_suspend(*, tenant: Tenant) -> Tenant:
 def tenant_reactivate(*, tenant: Tenant) -> Tenant:
     tenant.status = Tenant.Status.ACTIVE
     tenant.save(update_fields=["status"])
+    tenant_changed.send(sender=Tenant, tenant_ids=[tenant.pk])
     return tenant
 
 
@@ -225,3 +228,4 @@ def api_token_touch(*, token: ApiToken) -> None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
