@@ -35,13 +35,19 @@ REQUIRED_IN_PRODUCTION = (
     "CACHE_URL",
     "ALLOWED_HOSTS",
     "PUBLIC_BASE_URL",
-    "FIELD_ENCRYPTION_KEY",
+    "FIELD_ENCRYPTION_KEYS",
     "BANDWIDTH_ACCOUNT_ID",
     "BANDWIDTH_CLIENT_ID",
     "BANDWIDTH_CLIENT_SECRET",
 )
 if PRODUCTION:
-    missing = [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, default="")]
+    # FIELD_ENCRYPTION_KEY, the single key of earlier releases, still stands for the list.
+    missing = [
+        name
+        for name in REQUIRED_IN_PRODUCTION
+        if not env.str(name, default="")
+        and not (name == "FIELD_ENCRYPTION_KEYS" and env.str("FIELD_ENCRYPTION_KEY", default=""))
+    ]
     if missing:
         raise ImproperlyConfigured(
             "Parley will not start in production without these environment variables: "
@@ -51,13 +57,19 @@ if PRODUCTION:
 
 DEV_SECRET = "parley-development-only-secret-key-never-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET)
+# Earlier SECRET_KEYs, still accepted (sessions, signed values, API tokens, webhook passwords).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=PARLEY_ENV == "development")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# A development key (urlsafe base64 of 32 bytes); production must set its own.
+# Fernet keys (urlsafe base64 of 32 bytes), newest first: new values are encrypted with the first,
+# every key decrypts. FIELD_ENCRYPTION_KEY, the single key of earlier releases, is still read and
+# tried after the list. Both default to a development key; production must set its own.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 FIELD_ENCRYPTION_KEY = env.str(
-    "FIELD_ENCRYPTION_KEY", default="cGFybGV5LWRldmVsb3BtZW50LWZpZWxkLWtleS0wMDA="
+    "FIELD_ENCRYPTION_KEY",
+    default="" if FIELD_ENCRYPTION_KEYS else "cGFybGV5LWRldmVsb3BtZW50LWZpZWxkLWtleS0wMDA=",
 )
 
 INSTALLED_APPS = [

@@ -36,6 +36,11 @@ def _when(value: str | None, name: str) -> Any:
     return parsed
 
 
+def _number(value: str | None) -> str:
+    """The filter's number in E.164; a partial number is refused rather than matched as text."""
+    return services.normalize_number(value, field="number") if value else ""
+
+
 def _sender(request: Request) -> dict[str, Any]:
     if isinstance(request.auth, ApiToken):
         return {"sent_by": request.auth.created_by, "sent_by_token": request.auth}
@@ -56,7 +61,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         return selectors.message_list(
             tenant=self.tenant,
             conversation=params.get("conversation") or None,
-            number=params.get("number", ""),
+            number=_number(params.get("number")),
             direction=params.get("direction", ""),
             status=params.get("status", ""),
             since=_when(params.get("since"), "since"),

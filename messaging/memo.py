@@ -1,10 +1,12 @@
 """A one-second, per-process memo in front of the webhook's two cache reads (credentials and number
 routing), so a flood of callbacks costs no cache round trip per request.
 
-Each hit is at most MEMO_SECONDS old. Changes made in this process (a PhoneNumber or Provisioning
-saved or deleted) drop the entries at once and again after commit, like numbers.routing does for
-the shared cache; other processes see them within MEMO_SECONDS. Only successful authentications
-are kept, so wrong credentials cannot fill the memo.
+Each hit is at most MEMO_SECONDS old. Changes made in this process drop the entries at once and
+again after commit: the memo listens to numbers.routing's ``routes_forgotten`` and
+numbers.webhook_auth's ``credentials_forgotten``, which every writer of numbers, tenants and
+callback credentials sends (services, the admin, querysets' ``update()``); other processes see
+the change within MEMO_SECONDS. Only successful authentications are kept, so wrong credentials
+cannot fill the memo.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ import hashlib
 import threading
 import time
 import uuid
-from numbers.routing import NumberRoute, route_for
-from numbers.webhook_auth import authenticated_tenant_id
+from collections.abc import Iterable
+from numbers.routing import NumberRoute, route_for, routes_forgotten
+from numbers.webhook_auth import authenticated_tenant_id, credentials_forgotten
 from typing import Any
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 
 MEMO_SECONDS = 1.0
@@ -83,22 +84,17 @@ def clear() -> None:
     _credentials.clear()
 
 
-def _on_number_change(sender: Any, instance: Any, **kwargs: Any) -> None:
-    number = instance.number
-    _routes.discard(number)
-    transaction.on_commit(lambda: _routes.discard(number))
+def _on_routes_forgotten(sender: Any, numbers: Iterable[str], **kwargs: Any) -> None:
+    for number in numbers:
+        _routes.discard(number)
 
 
-def _on_credentials_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _on_credentials_forgotten(sender: Any, **kwargs: Any) -> None:
     _credentials.clear()
-    transaction.on_commit(_credentials.clear)
 
 
 def connect_signals() -> None:
-    from numbers.models import PhoneNumber, Provisioning
-
-    for name, signal in (("save", post_save), ("delete", post_delete)):
-        signal.connect(_on_number_change, sender=PhoneNumber, dispatch_uid=f"messaging.memo.{name}")
-        signal.connect(
-            _on_credentials_change, sender=Provisioning, dispatch_uid=f"messaging.memo.c.{name}"
-        )
+    routes_forgotten.connect(_on_routes_forgotten, dispatch_uid="messaging.memo.routes")
+    credentials_forgotten.connect(
+        _on_credentials_forgotten, dispatch_uid="messaging.memo.credentials"
+    )

@@ -78,6 +78,17 @@ def thread_messages(
     return list(reversed(rows[:latest] if latest else rows))
 
 
+def _has_participant(number: str) -> Q:
+    """The conversation's participants include exactly ``number`` (the key joins them with ",")."""
+    key = "conversation__participants_key"
+    return (
+        Q(**{key: number})
+        | Q(**{f"{key}__startswith": f"{number},"})
+        | Q(**{f"{key}__endswith": f",{number}"})
+        | Q(**{f"{key}__contains": f",{number},"})
+    )
+
+
 def message_list(
     *,
     tenant: Tenant,
@@ -92,9 +103,7 @@ def message_list(
     if conversation:
         rows = rows.filter(conversation_id=conversation)
     if number:
-        rows = rows.filter(
-            Q(from_number=number) | Q(conversation__participants_key__contains=number)
-        )
+        rows = rows.filter(Q(from_number=number) | _has_participant(number))
     if direction:
         rows = rows.filter(direction=direction)
     if status:

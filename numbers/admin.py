@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -5,7 +7,7 @@ from django.http import HttpRequest
 from bandwidth.errors import BandwidthError
 from tenants.errors import ParleyError
 
-from . import services
+from . import routing, services
 from .models import NumberOrder, PhoneNumber, Provisioning
 
 
@@ -18,6 +20,13 @@ class PhoneNumberAdmin(admin.ModelAdmin):
     raw_id_fields = ["tenant", "order", "release_order"]
     readonly_fields = ["created_at", "updated_at", "activated_at", "released_at"]
     actions = ["release"]
+
+    def save_model(self, request: HttpRequest, obj: PhoneNumber, form: Any, change: bool) -> None:
+        """Staff may move a number to another tenant or correct it: both the number it had and
+        the one it has now route anew."""
+        before = PhoneNumber.objects.filter(pk=obj.pk).values_list("pk", "number").first()
+        super().save_model(request, obj, form, change)
+        routing.forget([*([before] if before else []), (obj.pk, obj.number)])
 
     @admin.action(description="Release the selected numbers (disconnect on Bandwidth)")
     def release(self, request: HttpRequest, queryset: QuerySet[PhoneNumber]) -> None:

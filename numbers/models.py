@@ -1,10 +1,30 @@
 from __future__ import annotations
 
+from typing import Any
+
 import phonenumbers
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from tenants.models import Tenant, TenantOwnedModel
+from tenants.models import Tenant, TenantOwnedModel, TenantQuerySet
+
+from . import routing
+from .webhook_auth import forget_tenant_credentials
+
+
+class ProvisioningQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """``update()`` forgets the cached callback credentials of the tenants it touches, as saving
+    a row does, so a bulk write cannot leave an old password accepted."""
+
+    def update(self, **kwargs: Any) -> int:
+        with transaction.atomic(using=self.db):
+            tenant_ids = list(self.values_list("tenant_id", flat=True))
+            count = super().update(**kwargs)
+        for tenant_id in tenant_ids:
+            forget_tenant_credentials(tenant_id)
+        return count
+
+    update.alters_data = True  # type: ignore[attr-defined]
 
 
 class Provisioning(models.Model):
@@ -30,6 +50,8 @@ class Provisioning(models.Model):
     callback_username = models.CharField(max_length=64, blank=True)
     callback_password_hash = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProvisioningQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"provisioning of {self.tenant_id}: {self.status}"
@@ -83,6 +105,33 @@ class NumberOrder(TenantOwnedModel):
         return self.status in self.OPEN_STATUSES
 
 
+class PhoneNumberQuerySet(TenantQuerySet):
+    """``update()`` and ``delete()`` forget the cached routes of the rows they change (before and
+    after a change of the number itself), as saving or deleting one row does."""
+
+    def update(self, **kwargs: Any) -> int:
+        with transaction.atomic(using=self.db):
+            rows = list(self.values_list("pk", "number"))
+            count = super().update(**kwargs)
+            if "number" in kwargs:
+                changed = self.model._base_manager.filter(pk__in=[pk for pk, _ in rows])
+                rows += list(changed.values_list("pk", "number"))
+        routing.forget(rows)
+        return count
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=self.db):
+            rows = list(self.values_list("pk", "number"))
+            deleted = super().delete()
+        routing.forget(rows)
+        return deleted
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
 class PhoneNumber(TenantOwnedModel):
     class Kind(models.TextChoices):
         LOCAL = "local", "Local"
@@ -125,6 +174,8 @@ class PhoneNumber(TenantOwnedModel):
     activated_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PhoneNumberQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]

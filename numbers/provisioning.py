@@ -21,7 +21,11 @@ from tenants.bandwidth_accounts import client_for_account
 from tenants.models import BandwidthAccount, Tenant
 
 from .models import Provisioning
-from .webhook_auth import generate_account_credentials, generate_tenant_credentials
+from .webhook_auth import (
+    forget_tenant_credentials,
+    generate_account_credentials,
+    generate_tenant_credentials,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +94,7 @@ def _set_callback_credentials(
         callback_username=creds.username,
         callback_password_hash=creds.password_hash,
     )
+    forget_tenant_credentials(tenant.id)
 
 
 def ensure_notifications(client: BandwidthClient, account: BandwidthAccount) -> None:

@@ -26,6 +26,7 @@ from tenants.errors import Conflict, ParleyError
 from tenants.models import BandwidthAccount, Tenant
 
 from . import provisioning as provisioning_steps
+from . import routing
 from .models import NumberOrder, PhoneNumber, Provisioning
 
 logger = logging.getLogger(__name__)
@@ -442,6 +443,7 @@ def _apply(
             reason = "Release failed: " + _reason_for(phone_number.number, errors, message)
             phone_number.mark(PhoneNumber.Status.ACTIVE, reason[:300])
         phone_number.save()
+        routing.forget([(phone_number.pk, phone_number.number)])
     return True
 
 
@@ -568,6 +570,7 @@ def number_release(*, tenant: Tenant, phone_number: PhoneNumber) -> PhoneNumber:
     locked.mark(PhoneNumber.Status.RELEASING)
     locked.release_order = order
     locked.save()
+    routing.forget([(locked.pk, locked.number)])
     try:
         result = client_for_tenant(tenant).numbers.create_disconnect(
             customer_order_id=order.customer_order_id, numbers=[locked.number]
@@ -588,6 +591,7 @@ def number_update(*, tenant: Tenant, phone_number: PhoneNumber, friendly_name: s
     locked = PhoneNumber.objects.for_tenant(tenant).select_for_update().get(pk=phone_number.pk)
     locked.friendly_name = friendly_name
     locked.save(update_fields=["friendly_name", "updated_at"])
+    routing.forget([(locked.pk, locked.number)])
     return locked
 
 

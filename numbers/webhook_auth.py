@@ -19,13 +19,18 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 
+from tenants.signals import tenant_changed
 from tenants.tokens import digest_matches, keyed_digest
 
 PURPOSE = "bandwidth-callback"
 CACHE_TTL = 3600
+
+credentials_forgotten = Signal()
+"""Sent with ``tenant_id`` when the tenant's callback credentials changed (the memo listens)."""
 
 
 @dataclass(frozen=True)
@@ -108,16 +113,34 @@ def account_credentials_match(request: HttpRequest, username: str, password_hash
     return digest_matches(credentials[1], password_hash, purpose=PURPOSE)
 
 
+def forget_tenant_credentials(tenant_id: uuid.UUID) -> None:
+    """Called by every writer of callback credentials; drops the cached ones now and after commit
+    (a webhook between the write and the commit may have cached the old hash)."""
+
+    def drop() -> None:
+        cache.delete(_tenant_key(tenant_id))
+        credentials_forgotten.send(sender=GeneratedCredentials, tenant_id=tenant_id)
+
+    drop()
+    transaction.on_commit(drop, robust=True)
+
+
 def _forget_tenant_credentials(sender: Any, instance: Any, **kwargs: Any) -> None:
-    key = _tenant_key(instance.tenant_id)
-    cache.delete(key)
-    # Again after commit: a webhook between the save and the commit may have cached the old hash.
-    transaction.on_commit(lambda: cache.delete(key))
+    forget_tenant_credentials(instance.tenant_id)
+
+
+def _on_tenant_changed(sender: Any, tenant_ids: list[uuid.UUID], **kwargs: Any) -> None:
+    for tenant_id in tenant_ids:
+        forget_tenant_credentials(tenant_id)
 
 
 def connect_signals() -> None:
     from .models import Provisioning
 
-    post_save.connect(
-        _forget_tenant_credentials, sender=Provisioning, dispatch_uid="numbers.webhook_auth"
-    )
+    tenant_changed.connect(_on_tenant_changed, dispatch_uid="numbers.webhook_auth.tenant")
+
+    for signal, uid in (
+        (post_save, "numbers.webhook_auth"),
+        (post_delete, "numbers.webhook_auth.d"),
+    ):
+        signal.connect(_forget_tenant_credentials, sender=Provisioning, dispatch_uid=uid)

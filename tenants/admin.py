@@ -10,6 +10,7 @@ from tenants.errors import ParleyError
 
 from . import services
 from .models import ApiToken, BandwidthAccount, Membership, Tenant
+from .signals import tenant_changed
 
 
 class BandwidthAccountForm(forms.ModelForm):
@@ -81,6 +82,10 @@ class TenantAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     actions = ["suspend", "reactivate", "provision", "rotate_callback_credentials"]
     list_select_related = ["provisioning"]
+
+    def save_model(self, request: HttpRequest, obj: Tenant, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        tenant_changed.send(sender=Tenant, tenant_ids=[obj.pk])
 
     @admin.display(description="Bandwidth provisioning")
     def provisioning_state(self, tenant: Tenant) -> str:

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone as dj_timezone
+
+from .signals import tenant_changed
 
 
 def validate_timezone(value: str) -> None:
@@ -20,7 +23,7 @@ class BandwidthAccount(models.Model):
     """A Bandwidth account Parley provisions tenants on.
 
     The platform account's credentials come from the environment (BANDWIDTH_*); a tenant that brings
-    its own account stores its OAuth2 client secret here, encrypted with FIELD_ENCRYPTION_KEY.
+    its own account stores its OAuth2 client secret here, encrypted with FIELD_ENCRYPTION_KEYS.
     The account's order and disconnect notification subscriptions live here too, because Bandwidth
     subscriptions are account-wide.
     """
@@ -54,6 +57,28 @@ class BandwidthAccount(models.Model):
         return f"{self.name} ({self.account_id})"
 
 
+class TenantRowQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """``Tenant.objects``: ``update()`` and ``delete()`` send ``tenant_changed`` like the services,
+    so a bulk write cannot leave caches about these tenants stale."""
+
+    def update(self, **kwargs: Any) -> int:
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            count = super().update(**kwargs)
+            tenant_changed.send(sender=Tenant, tenant_ids=ids)
+        return count
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=self.db):
+            tenant_changed.send(sender=Tenant, tenant_ids=list(self.values_list("pk", flat=True)))
+            return super().delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
 class Tenant(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -79,11 +104,18 @@ class Tenant(models.Model):
         default=10, help_text="Most phone numbers this tenant may hold at once."
     )
 
+    objects = TenantRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            tenant_changed.send(sender=Tenant, tenant_ids=[self.pk])
+            return super().delete(*args, **kwargs)
 
     @property
     def is_active(self) -> bool:

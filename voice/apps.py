@@ -7,6 +7,7 @@ class VoiceConfig(AppConfig):
 
     def ready(self) -> None:
         from numbers.models import PhoneNumber
+        from numbers.routing import routes_forgotten
 
         from django.db.models.signals import post_delete, post_save
 
@@ -22,3 +23,4 @@ class VoiceConfig(AppConfig):
                 post_delete.connect(
                     services.forget_compiled_route, sender=model, dispatch_uid=f"{uid}.delete"
                 )
+        routes_forgotten.connect(services.on_routes_forgotten, dispatch_uid="voice.compiled.routes")

@@ -2,15 +2,47 @@ from __future__ import annotations
 
 import secrets
 from numbers.models import PhoneNumber
+from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
-from tenants.models import TenantOwnedModel
+from tenants.models import TenantOwnedModel, TenantQuerySet
 
 
 def _audio_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+class CallRouteQuerySet(TenantQuerySet):
+    """``update()`` and ``delete()`` drop the compiled routes of the numbers they touch, as
+    ``call_route_save`` and the save/delete signals do."""
+
+    def _numbers(self) -> list[int]:
+        return list(self.values_list("phone_number_id", flat=True))
+
+    def update(self, **kwargs: Any) -> int:
+        from .services import compiled_routes_forget
+
+        with transaction.atomic(using=self.db):
+            numbers = self._numbers()
+            count = super().update(**kwargs)
+        compiled_routes_forget(phone_number_ids=numbers)
+        return count
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        from .services import compiled_routes_forget
+
+        with transaction.atomic(using=self.db):
+            numbers = self._numbers()
+            deleted = super().delete()
+        compiled_routes_forget(phone_number_ids=numbers)
+        return deleted
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class CallRoute(TenantOwnedModel):
@@ -25,6 +57,8 @@ class CallRoute(TenantOwnedModel):
     greeting_audio = models.FileField(upload_to="voice/greetings/", blank=True)
     audio_token = models.CharField(max_length=40, default=_audio_token, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CallRouteQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"route of {self.phone_number_id}"

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from bandwidth import bxml
 from tenants.errors import ParleyError
-from tenants.tokens import keyed_digest
+from tenants.tokens import digest_matches, keyed_digest
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -279,11 +279,19 @@ def _url(compiled: dict[str, Any], **params: Any) -> str:
     return webhook_url(call=compiled.get("call"), **params)
 
 
+CALL_CALLBACK_PURPOSE = "voice-call-callback"
+
+
 def callback_credentials(call_pk: int) -> tuple[str, str]:
     """The Basic credentials Bandwidth sends on one call's callbacks (given on create-call and on
     every verb with a callback URL): ``v-<call pk>`` and a password derived from the server key,
     so nothing is stored and a repeated webhook gets the same BXML."""
-    return f"v-{call_pk}", keyed_digest(str(call_pk), purpose="voice-call-callback")
+    return f"v-{call_pk}", keyed_digest(str(call_pk), purpose=CALL_CALLBACK_PURPOSE)
+
+
+def call_callback_password_matches(call_pk: int, password: str) -> bool:
+    """Checked under SECRET_KEY and its fallbacks, so calls in progress survive a key rotation."""
+    return digest_matches(str(call_pk), password, purpose=CALL_CALLBACK_PURPOSE)
 
 
 def with_call(compiled: dict[str, Any], call_pk: int) -> dict[str, Any]:

@@ -146,13 +146,12 @@ call_callback_credentials = routes.callback_credentials
 
 
 def callback_tenant_for_call(*, username: str, password: str) -> uuid.UUID | None:
-    if not username.startswith("v-") or not username[2:].isdigit():
+    digits = username[2:]
+    if not username.startswith("v-") or not (digits.isascii() and digits.isdigit()):
         return None
-    expected = call_callback_credentials(int(username[2:]))[1]
-    if not hmac.compare_digest(password, expected):
+    if len(digits) > 18 or not routes.call_callback_password_matches(int(digits), password):
         return None
-    found = Call.objects.filter(pk=int(username[2:])).values_list("tenant_id", flat=True).first()
-    return found
+    return Call.objects.filter(pk=int(digits)).values_list("tenant_id", flat=True).first()
 
 
 # --- recordings and voicemail

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from numbers.models import PhoneNumber
 from typing import Any
@@ -60,10 +61,21 @@ class RetryLater(Exception):
 # --- routes --------------------------------------------------------------------------------------
 
 
+def compiled_routes_forget(*, phone_number_ids: Iterable[int]) -> None:
+    """Drops the compiled routes of these numbers now and again after commit."""
+    keys = [selectors.compiled_key(pk) for pk in phone_number_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
+
+
 def _forget_compiled(phone_number_id: int) -> None:
-    key = selectors.compiled_key(phone_number_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    compiled_routes_forget(phone_number_ids=[phone_number_id])
+
+
+def on_routes_forgotten(sender: Any, phone_number_ids: Iterable[int], **kwargs: Any) -> None:
+    """Receiver of numbers.routing.routes_forgotten, which is itself sent again after commit."""
+    cache.delete_many([selectors.compiled_key(pk) for pk in phone_number_ids])
 
 
 @transaction.atomic

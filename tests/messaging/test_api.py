@@ -191,6 +191,35 @@ def test_message_list_filters(line, bandwidth, tenant_api):
     assert tenant_api.get("/api/v1/messages/?since=yesterday").status_code == 400
 
 
+def test_the_number_filter_matches_whole_numbers_of_this_tenant_only(
+    line, other_line, bandwidth, tenant_api, other_api
+):
+    def send(tenant_line, to: list[str]) -> int:
+        return services.message_send(
+            tenant=tenant_line.tenant, from_number=tenant_line.e164, to=to, text="x"
+        ).message.pk
+
+    alone = send(line, ["+19195550123"])
+    group = send(line, ["+19195550123", "+19195550124"])
+    other = send(line, ["+19195550124"])
+    theirs = send(other_line, ["+19195550123"])
+
+    def ids(client, number: str) -> set[int]:
+        response = client.get("/api/v1/messages/", {"number": number})
+        assert response.status_code == 200, response.json()
+        return {row["id"] for row in response.json()["results"]}
+
+    partial = tenant_api.get("/api/v1/messages/", {"number": "+1919555"})
+    assert partial.status_code == 400
+    assert list(partial.json()["error"]["fields"]) == ["number"]
+    assert ids(tenant_api, "+19195550123") == {alone, group}
+    assert ids(tenant_api, "(919) 555-0124") == {group, other}
+    assert ids(tenant_api, "+19195550125") == set()
+    assert ids(tenant_api, line.e164) == {alone, group, other}  # everything it sent
+    assert ids(other_api, "+19195550123") == {theirs}
+    assert ids(other_api, "+19195550124") == set()
+
+
 def test_conversations_get_and_patch(line, bandwidth, tenant_api, owner):
     message = services.message_send(
         tenant=line.tenant, from_number=line.e164, to=["+19195550123"], text="a"

@@ -146,6 +146,26 @@ def test_production_names_only_the_missing_secret():
     assert _start_in_production(**complete, BANDWIDTH_CLIENT_SECRET="x").returncode == 0
 
 
+def test_production_takes_the_encryption_keys_as_a_list_or_the_older_single_key():
+    complete = {
+        "SECRET_KEY": "s" * 50,
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/parley",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",
+        "ALLOWED_HOSTS": "parley.example.com",
+        "PUBLIC_BASE_URL": "https://parley.example.com",
+        "BANDWIDTH_ACCOUNT_ID": "1",
+        "BANDWIDTH_CLIENT_ID": "c",
+        "BANDWIDTH_CLIENT_SECRET": "x",
+    }
+    without = _start_in_production(**complete)
+    assert without.returncode != 0 and "FIELD_ENCRYPTION_KEYS" in without.stderr
+    keys = (
+        "cGFybGV5LXRlc3QtZmllbGQta2V5LTAwMDAwMDAwMDA=,cGFybGV5LXRlc3QtZmllbGQta2V5LTExMTExMTExMTE="
+    )
+    assert _start_in_production(**complete, FIELD_ENCRYPTION_KEYS=keys).returncode == 0
+
+
 def test_openapi_schema_generates_without_warnings(db, tmp_path):
     target = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))

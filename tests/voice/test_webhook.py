@@ -52,6 +52,26 @@ def test_no_credentials_get_a_basic_challenge_never_403(line):
     assert not Call.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/webhooks/bandwidth/voice/",
+        "/webhooks/bandwidth/messaging/",
+        "/webhooks/bandwidth/numbers/",
+    ],
+)
+def test_non_ascii_credentials_get_the_challenge_not_an_error(line, url):
+    for username in ("v-1", "v-\u00b2", line.callback_username, "a-1"):
+        auth = basic(username, "pässwörd-ünïcødé")
+        body = json.dumps(_event("initiate", line.e164, "c-9"))
+        response = Client().post(
+            url, body, content_type="application/json", HTTP_AUTHORIZATION=auth
+        )
+        assert response.status_code == 401, (username, response.status_code)
+        assert response["WWW-Authenticate"].startswith("Basic")
+    assert not Call.objects.exists()
+
+
 def test_another_tenants_credentials_cannot_drive_this_tenants_number(line, other_line):
     creds = basic(other_line.callback_username, other_line.callback_password)
     response = _post(_event("initiate", line.e164, "c-2"), creds)
