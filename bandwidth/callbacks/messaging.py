@@ -142,17 +142,19 @@ def parse_messaging_elements(body: bytes | str) -> MessagingElements:
 
     Only a body that is not JSON, or neither an array nor an object, raises
     `CallbackParseError`. Any failure while reading an element (even an unexpected exception, so
-    a parser bug cannot cost the valid elements beside it) makes that element a reject.
+    a parser bug cannot cost the valid elements beside it) makes that element a reject. A
+    reject's reason speaks of the element alone ("message-received.message.id is missing"), so it
+    reads the same wherever the element is read again; its position is ``index``.
     """
     events: list[MessagingEvent] = []
     rejects: list[RejectedElement] = []
     for index, item in enumerate(_messaging_items(body)):
         try:
-            events.append(_messaging_event(item, index))
+            events.append(_messaging_event(item, None))
         except CallbackParseError as error:
             rejects.append(RejectedElement(index=index, raw=item, reason=str(error)))
         except Exception as error:
-            reason = f"[{index}] could not be read ({type(error).__name__}: {error})"
+            reason = f"element could not be read ({type(error).__name__}: {error})"
             rejects.append(RejectedElement(index=index, raw=item, reason=reason))
     return MessagingElements(events=events, rejects=rejects)
 
@@ -171,12 +173,14 @@ def _text(obj: Any, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _messaging_event(item: Any, index: int) -> MessagingEvent:
+def _messaging_event(item: Any, index: int | None) -> MessagingEvent:
+    """One element; errors name it by its ``index`` in the body, or as "element" when None."""
+    where = "element" if index is None else f"[{index}]"
     if not isinstance(item, dict):
-        raise CallbackParseError(f"[{index}] must be an object, got {type(item).__name__}")
-    _reject_legacy(item, f"[{index}]")
-    event_type = _req_str(item, "type", f"[{index}]")
-    path = f"{event_type}[{index}]"
+        raise CallbackParseError(f"{where} must be an object, got {type(item).__name__}")
+    _reject_legacy(item, where)
+    event_type = _req_str(item, "type", where)
+    path = event_type if index is None else f"{event_type}[{index}]"
     if event_type == "message-received":
         return _build(MessageReceived, item, path)
     if event_type in _STATUS_BY_TYPE:
