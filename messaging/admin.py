@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -63,16 +65,47 @@ class ConversationAdmin(admin.ModelAdmin):
 
 @admin.register(RawEvent)
 class RawEventAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "event_type", "message_id", "recipient", "tenant", "outcome"]
+    """Every stored callback element. A rejected one shows its reason and its payload as it came;
+    staff may correct that payload (only there) and then replay it."""
+
+    list_display = [
+        "received_at",
+        "event_type",
+        "message_id",
+        "recipient",
+        "tenant",
+        "outcome",
+        "rejection_reason",
+    ]
     list_filter = ["outcome", "event_type", "tenant"]
-    search_fields = ["message_id", "recipient", "our_number"]
-    readonly_fields = [f.name for f in RawEvent._meta.fields]
+    search_fields = ["message_id", "recipient", "our_number", "rejection_reason"]
     actions = ["replay"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: RawEvent | None = None) -> list[str]:
+        fields = [f.name for f in RawEvent._meta.fields]
+        if obj is not None and obj.outcome == RawEvent.Outcome.REJECTED:
+            fields.remove("payload")
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: RawEvent, form: Any, change: bool) -> None:
+        if "payload" not in form.changed_data:
+            return
+        try:
+            services.raw_event_correct(raw_event=obj, payload=form.cleaned_data["payload"])
+        except ParleyError as exc:
+            self.message_user(request, f"Event {obj.pk}: {exc.message}", messages.ERROR)
 
     @admin.action(description="Replay the selected events")
     def replay(self, request: HttpRequest, queryset: QuerySet[RawEvent]) -> None:
         for event in queryset:
-            outcome = services.raw_event_replay(raw_event=event)
+            try:
+                outcome = services.raw_event_replay(raw_event=event)
+            except ParleyError as exc:
+                self.message_user(request, f"Event {event.pk}: {exc.message}", messages.ERROR)
+                continue
             self.message_user(request, f"Event {event.pk}: {outcome}.")
 
 

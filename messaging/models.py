@@ -291,6 +291,11 @@ class RawEvent(models.Model):
     The webhook only stores rows (``pending`` when they need processing); the drain task
     processes them. The tenant is empty when no tenant owns the number. Rows are kept for
     MESSAGING_RAW_EVENT_RETENTION_DAYS and can be replayed from the admin.
+
+    An element that is not a well-formed callback is kept ``rejected`` with its reason, under
+    the tenant whose credentials delivered it. Its key is ``rejected:`` + a hash of the element,
+    so it never takes a valid event's (message id, type, to) and the same element delivered again
+    stores nothing; staff can correct its payload in the admin and replay it.
     """
 
     class Outcome(models.TextChoices):
@@ -300,6 +305,7 @@ class RawEvent(models.Model):
         IGNORED = "ignored", "Ignored type"
         FAILED = "failed", "Processing failed"
         UNMATCHED = "unmatched", "Status for a message not known yet"
+        REJECTED = "rejected", "Rejected: not a well-formed callback"
 
     tenant = models.ForeignKey(
         Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -311,6 +317,12 @@ class RawEvent(models.Model):
     payload = models.JSONField()
     outcome = models.CharField(max_length=9, choices=Outcome.choices, default=Outcome.PROCESSED)
     error = models.TextField(blank=True)
+    rejection_reason = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why the element was rejected; kept after a successful replay.",
+    )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     replayed_at = models.DateTimeField(null=True, blank=True)
 

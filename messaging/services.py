@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import random
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from numbers.models import PhoneNumber, Provisioning
@@ -27,7 +29,9 @@ from bandwidth.callbacks import (
     MessageReceived,
     MessageStatusEvent,
     MessagingEvent,
+    RejectedElement,
     parse_messaging_callbacks,
+    parse_messaging_elements,
 )
 from bandwidth.client import media_id_from_url
 from tenants.bandwidth_accounts import client_for_tenant
@@ -855,6 +859,7 @@ class WebhookResult:
     stored: int = 0
     duplicates: int = 0
     unrouted: int = 0
+    rejected: int = 0
 
 
 DRAIN_FLAG = "messaging:drain-scheduled"
@@ -908,12 +913,77 @@ _RAW_COLUMNS = (
     "payload",
     "outcome",
     "error",
+    "rejection_reason",
     "received_at",
+)
+_LIMITED_FIELDS = (
+    ("message_id", "message.id"),
+    ("event_type", "type"),
+    ("recipient", "to"),
+    ("our_number", "message.owner"),
 )
 
 
+def _rejected_key(element: RejectedElement) -> tuple[str, str, str]:
+    """A rejected element's row key: a hash of the element as delivered (the same element again
+    is a duplicate), prefixed so that it never takes the key of a valid event."""
+    canonical = json.dumps(element.raw, sort_keys=True, ensure_ascii=True)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    return f"rejected:{digest[:55]}", (element.type or "")[:40], (element.to or "")[:32]
+
+
+def _unstorable(event: MessagingEvent, values: tuple[str, str, str, str]) -> str:
+    """Why a parsed event cannot be stored as a row of its own ('' when it can). One such element
+    would fail the whole INSERT, and with it every valid event of the request."""
+    for value, (column, name) in zip(values, _LIMITED_FIELDS, strict=True):
+        limit = getattr(RawEvent._meta.get_field(column), "max_length", None)
+        if limit is not None and len(value) > limit:
+            return f"{event.type}.{name} is longer than {limit} characters"
+    if not _storable(event.raw):
+        return (
+            f"{event.type} holds a NUL character or a non-finite number, which the database "
+            "cannot store (kept with U+FFFD and null in their place)"
+        )
+    return ""
+
+
+def _storable(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    if isinstance(value, dict):
+        return all(_storable(key) and _storable(item) for key, item in value.items())
+    return True
+
+
+def _cleaned(value: Any) -> Any:
+    """``value`` as PostgreSQL can store it: NUL characters become U+FFFD, NaN and infinities
+    null (what the database refuses in text and JSONB)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, list):
+        return [_cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {_cleaned(key): _cleaned(item) for key, item in value.items()}
+    return value
+
+
+def _json_value(value: Any) -> Any:
+    """``None`` as JSON null (a bare None is SQL NULL to a JSONField)."""
+    return Value(None, output_field=RawEvent._meta.get_field("payload")) if value is None else value
+
+
 def raw_events_accept(
-    *, tenant_id: uuid.UUID, events: list[MessagingEvent], routes: list[bool]
+    *,
+    tenant_id: uuid.UUID,
+    events: list[MessagingEvent],
+    routes: list[bool],
+    rejects: Sequence[RejectedElement] = (),
 ) -> WebhookResult:
     """Stores a webhook's events (already authenticated and routed to ``tenant_id``) with one
     multi-row INSERT ... ON CONFLICT DO NOTHING; the UNIQUE (message id, type, recipient) makes a
@@ -921,9 +991,12 @@ def raw_events_accept(
 
     Processing happens in the drain (a Celery task woken after commit, published at most about
     once a second, and a beat sweep); events for numbers nobody owns are kept as ``unrouted``.
+    ``rejects`` (elements that are not well-formed callbacks), and events the database could not
+    store as they are, are kept ``rejected`` under ``tenant_id`` with their reason, for staff to
+    correct and replay; they never cost the valid events of the same request.
     """
     result = WebhookResult()
-    if not events:
+    if not events and not rejects:
         return result
     tenant_value = RawEvent._meta.get_field("tenant").get_db_prep_save(tenant_id, connection)
     payload_field = RawEvent._meta.get_field("payload")
@@ -931,12 +1004,17 @@ def raw_events_accept(
     now = received_field.get_db_prep_save(timezone.now(), connection)
     rows: list[Any] = []
     pending = False
+    rejected = list(rejects)
     for event, routed in zip(events, routes, strict=True):
         message_id, event_type, recipient = _event_key(event)
+        number = our_number(event) or ""
+        problem = _unstorable(event, (message_id, event_type, recipient, number))
+        if problem:
+            rejected.append(RejectedElement(index=-1, raw=event.raw, reason=problem))
+            continue
         outcome = _initial_outcome(event, routed)
         if outcome == RawEvent.Outcome.UNROUTED:
             result.unrouted += 1
-            number = our_number(event)
             logger.warning("messaging event %s for unowned number %s", event.type, number)
         pending = pending or outcome == RawEvent.Outcome.PENDING
         rows.extend(
@@ -945,14 +1023,33 @@ def raw_events_accept(
                 message_id,
                 event_type,
                 recipient,
-                our_number(event) or "",
+                number,
                 payload_field.get_db_prep_save(event.raw, connection),
                 outcome,
+                "",
                 "",
                 now,
             ]
         )
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(_RAW_COLUMNS)) + ")"] * len(events))
+    for element in rejected:
+        message_id, event_type, recipient = _rejected_key(element)
+        logger.warning("messaging webhook element rejected: %s", element.reason)
+        rows.extend(
+            [
+                tenant_value,
+                _cleaned(message_id),
+                _cleaned(event_type),
+                _cleaned(recipient),
+                _cleaned(element.owner or "")[:32],
+                payload_field.get_db_prep_save(_json_value(_cleaned(element.raw)), connection),
+                RawEvent.Outcome.REJECTED,
+                "",
+                _cleaned(element.reason),
+                now,
+            ]
+        )
+    count = len(rows) // len(_RAW_COLUMNS)
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(_RAW_COLUMNS)) + ")"] * count)
     table = connection.ops.quote_name(RawEvent._meta.db_table)
     # Only constants and placeholders are formatted in; every value is a parameter.
     sql = (
@@ -963,8 +1060,9 @@ def raw_events_accept(
         cursor.execute(sql, rows)
         inserted = [row[0] for row in cursor.fetchall()]
     stored_unrouted = sum(1 for outcome in inserted if outcome == RawEvent.Outcome.UNROUTED)
-    result.stored = len(inserted) - stored_unrouted
-    result.duplicates = len(events) - len(inserted)
+    result.rejected = sum(1 for outcome in inserted if outcome == RawEvent.Outcome.REJECTED)
+    result.stored = len(inserted) - stored_unrouted - result.rejected
+    result.duplicates = count - len(inserted)
     if pending and RawEvent.Outcome.PENDING in inserted:
         transaction.on_commit(_wake_drain)
     return result
@@ -1148,6 +1246,8 @@ def raw_event_replay(*, raw_event: RawEvent) -> str:
     """Processes a stored event again (the admin's replay); processing is idempotent."""
     from numbers.routing import route_for
 
+    if raw_event.outcome == RawEvent.Outcome.REJECTED:
+        return _rejected_replay(raw_event_id=raw_event.pk)
     events = parse_messaging_callbacks(json.dumps([raw_event.payload]))
     event = events[0]
     if raw_event.tenant_id is not None:
@@ -1165,6 +1265,61 @@ def raw_event_replay(*, raw_event: RawEvent) -> str:
             outcome=outcome, error="", replayed_at=timezone.now(), tenant=tenant
         )
     return outcome
+
+
+@transaction.atomic
+def _rejected_replay(*, raw_event_id: int) -> str:
+    """A rejected element read again (after a parser fix or a staff correction). Once it reads,
+    it is routed as the webhook would have (its number may only belong to the tenant whose
+    credentials delivered it) and processed now; the row lock makes concurrent replays process it
+    once. Still unreadable, it stays rejected with the new reason."""
+    from numbers.routing import route_for
+
+    raw = RawEvent.objects.select_for_update().get(pk=raw_event_id)
+    if raw.outcome != RawEvent.Outcome.REJECTED:
+        return raw_event_replay(raw_event=raw)
+    now = timezone.now()
+    parsed = parse_messaging_elements(json.dumps([raw.payload]))
+    if parsed.rejects:
+        reason = parsed.rejects[0].reason
+        RawEvent.objects.filter(pk=raw.pk).update(rejection_reason=reason, replayed_at=now)
+        return RawEvent.Outcome.REJECTED
+    event = parsed.events[0]
+    number = our_number(event) or ""
+    route = route_for(number) if number else None
+    if route is not None and route.tenant_id != raw.tenant_id:
+        reason = f"{number} belongs to another tenant than the one whose credentials delivered it"
+        RawEvent.objects.filter(pk=raw.pk).update(rejection_reason=reason, replayed_at=now)
+        return RawEvent.Outcome.REJECTED
+    outcome = _initial_outcome(event, route is not None)
+    if outcome == RawEvent.Outcome.PENDING and raw.tenant is not None:
+        outcome = _process(raw.tenant, event, raw)
+    RawEvent.objects.filter(pk=raw.pk).update(
+        outcome=outcome,
+        error="",
+        replayed_at=now,
+        our_number=number[:32],
+        tenant=None if outcome == RawEvent.Outcome.UNROUTED else raw.tenant_id,
+    )
+    return outcome
+
+
+@transaction.atomic
+def raw_event_correct(*, raw_event: RawEvent, payload: Any) -> RawEvent:
+    """Staff's correction of a rejected element's payload (the admin); replay it afterwards.
+    Only rejected rows can be corrected: every other row is what Bandwidth sent."""
+    raw = RawEvent.objects.select_for_update().get(pk=raw_event.pk)
+    if raw.outcome != RawEvent.Outcome.REJECTED:
+        raise ParleyError("Only a rejected event can be corrected.", field="payload")
+    if not isinstance(payload, dict):
+        raise ParleyError("The payload must be a JSON object.", field="payload")
+    if not _storable(payload):
+        raise ParleyError(
+            "The payload holds a NUL character or a non-finite number.", field="payload"
+        )
+    RawEvent.objects.filter(pk=raw.pk).update(payload=payload)
+    raw.payload = payload
+    return raw
 
 
 def raw_events_purge() -> int:

@@ -95,24 +95,92 @@ _STATUS_BY_TYPE: dict[str, Literal["sending", "sent", "delivered", "failed"]] = 
 }
 
 
+@dataclass(frozen=True, kw_only=True)
+class RejectedElement:
+    """An element of a messaging body that is not a well-formed callback, as it came.
+
+    ``type``, ``to`` and ``owner`` are read as far as the element allows (``None`` otherwise), so
+    the element can still be keyed, routed and shown.
+    """
+
+    index: int
+    raw: Any
+    reason: str
+
+    @property
+    def type(self) -> str | None:
+        return _text(self.raw, "type")
+
+    @property
+    def to(self) -> str | None:
+        return _text(self.raw, "to")
+
+    @property
+    def owner(self) -> str | None:
+        message = self.raw.get("message") if isinstance(self.raw, dict) else None
+        return _text(message, "owner")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessagingElements:
+    """A messaging body read element by element: the good events and the rejected elements."""
+
+    events: list[MessagingEvent]
+    rejects: list[RejectedElement]
+
+
 def parse_messaging_callbacks(body: bytes | str) -> list[MessagingEvent]:
-    """Events in a messaging webhook body: a JSON array (as sent) or a single bare object."""
+    """Events in a messaging webhook body: a JSON array (as sent) or a single bare object.
+
+    The first malformed element raises; ``parse_messaging_elements`` keeps the others instead.
+    """
+    return [_messaging_event(item, index) for index, item in enumerate(_messaging_items(body))]
+
+
+def parse_messaging_elements(body: bytes | str) -> MessagingElements:
+    """Every element of a messaging body on its own: one bad element costs only itself.
+
+    Only a body that is not JSON, or neither an array nor an object, raises
+    `CallbackParseError`. Any failure while reading an element (even an unexpected exception, so
+    a parser bug cannot cost the valid elements beside it) makes that element a reject. A
+    reject's reason speaks of the element alone ("message-received.message.id is missing"), so it
+    reads the same wherever the element is read again; its position is ``index``.
+    """
+    events: list[MessagingEvent] = []
+    rejects: list[RejectedElement] = []
+    for index, item in enumerate(_messaging_items(body)):
+        try:
+            events.append(_messaging_event(item, None))
+        except CallbackParseError as error:
+            rejects.append(RejectedElement(index=index, raw=item, reason=str(error)))
+        except Exception as error:
+            reason = f"element could not be read ({type(error).__name__}: {error})"
+            rejects.append(RejectedElement(index=index, raw=item, reason=reason))
+    return MessagingElements(events=events, rejects=rejects)
+
+
+def _messaging_items(body: bytes | str) -> list[Any]:
     data = _load_json(body)
     if isinstance(data, dict):
-        items: list[Any] = [data]
-    elif isinstance(data, list):
-        items = data
-    else:
-        raise CallbackParseError(f"body must be a JSON array or object, got {type(data).__name__}")
-    return [_messaging_event(item, index) for index, item in enumerate(items)]
+        return [data]
+    if isinstance(data, list):
+        return data
+    raise CallbackParseError(f"body must be a JSON array or object, got {type(data).__name__}")
 
 
-def _messaging_event(item: Any, index: int) -> MessagingEvent:
+def _text(obj: Any, key: str) -> str | None:
+    value = obj.get(key) if isinstance(obj, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _messaging_event(item: Any, index: int | None) -> MessagingEvent:
+    """One element; errors name it by its ``index`` in the body, or as "element" when None."""
+    where = "element" if index is None else f"[{index}]"
     if not isinstance(item, dict):
-        raise CallbackParseError(f"[{index}] must be an object, got {type(item).__name__}")
-    _reject_legacy(item, f"[{index}]")
-    event_type = _req_str(item, "type", f"[{index}]")
-    path = f"{event_type}[{index}]"
+        raise CallbackParseError(f"{where} must be an object, got {type(item).__name__}")
+    _reject_legacy(item, where)
+    event_type = _req_str(item, "type", where)
+    path = event_type if index is None else f"{event_type}[{index}]"
     if event_type == "message-received":
         return _build(MessageReceived, item, path)
     if event_type in _STATUS_BY_TYPE:

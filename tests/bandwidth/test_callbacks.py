@@ -27,6 +27,7 @@ from bandwidth.callbacks import (
     RecordCompleteEvent,
     RecordingAvailableEvent,
     RedirectEvent,
+    RejectedElement,
     TranscriptionAvailableEvent,
     TransferAnswerEvent,
     TransferCompleteEvent,
@@ -36,6 +37,7 @@ from bandwidth.callbacks import (
     is_synchronous,
     parse_iso_duration,
     parse_messaging_callbacks,
+    parse_messaging_elements,
     parse_numbers_notification,
     parse_timestamp,
     parse_voice_callback,
@@ -177,6 +179,46 @@ def test_array_of_several_events_keeps_order_and_accepts_bytes() -> None:
     ]
     events = parse_messaging_callbacks(json.dumps(body).encode())
     assert [event.type for event in events] == ["message-sending", "message-failed"]
+
+
+def test_elements_are_read_one_by_one_and_a_bad_one_costs_only_itself() -> None:
+    broken = fixture_json("messaging/message-received.json")[0]
+    del broken["message"]["id"]
+    body = [
+        fixture_json("messaging/message-sending.json")[0],
+        broken,
+        7,
+        fixture_json("messaging/message-failed.json")[0],
+    ]
+    parsed = parse_messaging_elements(json.dumps(body).encode())
+    assert [event.type for event in parsed.events] == ["message-sending", "message-failed"]
+    assert parsed.rejects == [
+        RejectedElement(index=1, raw=broken, reason="message-received.message.id is missing"),
+        RejectedElement(index=2, raw=7, reason="element must be an object, got int"),
+    ]
+    assert parsed.rejects[0].type == "message-received"
+    assert parsed.rejects[0].to == broken["to"]
+    assert parsed.rejects[0].owner == broken["message"]["owner"]
+    assert parsed.rejects[1].type is None and parsed.rejects[1].owner is None
+    with pytest.raises(CallbackParseError, match=r"message-received\[1\]\.message\.id is missing"):
+        parse_messaging_callbacks(json.dumps(body))
+
+
+def test_a_legacy_element_is_a_reject_with_its_clear_reason() -> None:
+    body = f"[{fixture_text('legacy/v1-sms.json')}]"
+    (reject,) = parse_messaging_elements(body).rejects
+    assert reject.reason.startswith(
+        "element is a retired Bandwidth v1 (Catapult) messaging callback"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [("[{", "body is not valid JSON"), ('"text"', "must be a JSON array or object, got str")],
+)
+def test_elements_of_a_body_that_is_no_array_or_object_still_raise(body: str, message: str) -> None:
+    with pytest.raises(CallbackParseError, match=message):
+        parse_messaging_elements(body)
 
 
 def test_carrier_name_and_priority_are_read() -> None:

@@ -242,7 +242,7 @@ def test_the_request_only_stores_the_event_and_the_drain_processes_it(client, wi
     ]
     response = post_events(client, wired.auth, events)
     assert response.status_code == 200
-    assert response.json() == {"stored": 2, "duplicates": 0, "unrouted": 0}
+    assert response.json() == {"stored": 2, "duplicates": 0, "unrouted": 0, "rejected": 0}
     assert Message.objects.count() == 0 and Contact.objects.count() == 0
     rows = RawEvent.objects.order_by("message_id")
     assert [(r.message_id, r.outcome, r.tenant_id) for r in rows] == [
