@@ -23,8 +23,9 @@ WEBHOOK = "/webhooks/bandwidth/messaging/"
 
 @pytest.fixture
 def staff(client):
-    get_user_model().objects.create_superuser("staff", "staff@parley.test", "pw-staff-123")
-    client.login(username="staff", password="pw-staff-123")
+    client.force_login(
+        get_user_model().objects.create_superuser("staff", "staff@parley.test", "pw-staff-123")
+    )
     return client
 
 
