@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "core",
     "tenants",
+    "carrier",
     "numbers",
     "messaging",
     "voice",

@@ -95,7 +95,9 @@ def _on_credentials_change(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect_signals() -> None:
-    from numbers.models import PhoneNumber, Provisioning
+    from numbers.models import PhoneNumber
+
+    from carrier.models import Provisioning
 
     for name, signal in (("save", post_save), ("delete", post_delete)):
         signal.connect(_on_number_change, sender=PhoneNumber, dispatch_uid=f"messaging.memo.{name}")

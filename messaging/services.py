@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from numbers.models import PhoneNumber, Provisioning
+from numbers.models import PhoneNumber
 from typing import Any
 
 import phonenumbers
@@ -30,7 +30,9 @@ from bandwidth.callbacks import (
     parse_messaging_callbacks,
 )
 from bandwidth.client import media_id_from_url
-from tenants.bandwidth_accounts import client_for_tenant
+from carrier import selectors as carrier_selectors
+from carrier.clients import client_for_tenant
+from carrier.models import Provisioning
 from tenants.errors import Conflict, ParleyError, TenantSuspended
 from tenants.models import ApiToken, Membership, Tenant
 
@@ -624,7 +626,7 @@ def _fail(message: Message, description: str, code: int | None = None) -> Dispat
 
 
 def _scopes(message: Message, phone_number: PhoneNumber, policy: MessagingPolicy) -> list[Scope]:
-    account = message.tenant.bandwidth_account
+    account = carrier_selectors.bandwidth_account_for(tenant=message.tenant)
     account_id = account.account_id if account else settings.BANDWIDTH_ACCOUNT_ID
     return [
         Scope(f"number:{phone_number.number}", policy.rate_for(phone_number.kind)),
@@ -682,7 +684,7 @@ def message_dispatch(*, message_id: int) -> DispatchOutcome:
         )
         return DispatchOutcome("reconcile")
     message = Message.objects.select_related(
-        "tenant", "tenant__bandwidth_account", "conversation__phone_number"
+        "tenant__provisioning__bandwidth_account", "conversation__phone_number"
     ).get(pk=message_id)
     tenant = message.tenant
     phone_number = message.conversation.phone_number

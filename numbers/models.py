@@ -4,35 +4,7 @@ import phonenumbers
 from django.db import models
 from django.utils import timezone
 
-from tenants.models import Tenant, TenantOwnedModel
-
-
-class Provisioning(models.Model):
-    """What Parley created for one tenant on its Bandwidth account, step by step.
-
-    Each finished step is recorded with the ids it produced, so a run that failed part-way resumes
-    at the step that failed. Callback credentials are generated per tenant and kept only hashed.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
-
-    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="provisioning")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(blank=True)
-    steps_done = models.JSONField(default=list, blank=True)
-    site_id = models.CharField(max_length=32, blank=True)
-    peer_id = models.CharField(max_length=32, blank=True)
-    messaging_application_id = models.CharField(max_length=64, blank=True)
-    voice_application_id = models.CharField(max_length=64, blank=True)
-    callback_username = models.CharField(max_length=64, blank=True)
-    callback_password_hash = models.CharField(max_length=64, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"provisioning of {self.tenant_id}: {self.status}"
+from tenants.models import TenantOwnedModel
 
 
 class NumberOrder(TenantOwnedModel):

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from carrier import selectors as carrier_selectors
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
 
@@ -31,7 +32,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "numbers": [n for n in numbers if n.status != PhoneNumber.Status.RELEASED],
         "released": [n for n in numbers if n.status == PhoneNumber.Status.RELEASED][:20],
         "pending": bool(pending),
-        "provisioning": selectors.provisioning_for(tenant=tenant),
+        "provisioning": carrier_selectors.provisioning_for(tenant=tenant),
         "held": selectors.number_held_count(tenant=tenant),
         "can_manage": request.membership.can_manage,  # type: ignore[attr-defined]
     }

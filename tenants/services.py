@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import tokens
+from . import signals, tokens
 from .errors import Conflict, ParleyError, PermissionDenied
 from .models import ApiToken, Membership, Tenant, validate_timezone
 
@@ -79,9 +79,7 @@ def tenant_create(
     owner, new_password = _user_for_email(email, password)
     Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
     issued = api_token_create(tenant=tenant, name="Default", scopes=ALL_SCOPES, created_by=owner)
-    from numbers.services import provisioning_enqueue
-
-    provisioning_enqueue(tenant=tenant)
+    signals.tenant_created.send(sender=Tenant, tenant=tenant)
     return TenantCreated(tenant=tenant, owner=owner, password=new_password, api_token=issued[1])
 
 

@@ -25,8 +25,8 @@ from bandwidth.callbacks import (
     VoiceEvent,
 )
 from bandwidth.errors import BandwidthError, RateLimitedError, TransientError
+from carrier.clients import client_for_tenant
 from messaging import services as messaging_services
-from tenants.bandwidth_accounts import client_for_tenant
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Membership, Tenant
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from numbers.models import PhoneNumber, Provisioning
+from numbers.models import PhoneNumber
 from numbers.webhook_auth import generate_tenant_credentials
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 import requests
 from django.test import Client
 
+from carrier.models import Provisioning
 from messaging import memo, services
 from tenants.models import Tenant
 

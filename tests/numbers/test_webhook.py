@@ -8,7 +8,7 @@ from numbers.models import NumberOrder, PhoneNumber
 
 import pytest
 
-from tenants.models import BandwidthAccount
+from carrier.models import BandwidthAccount
 
 from ..conftest import wait_until
 from .conftest import buy, search, wait_for_status
