@@ -96,9 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     process: subprocess.Popen[bytes] | None = None
     try:
         from numbers.models import PhoneNumber
-        from numbers.webhook_auth import generate_tenant_credentials
 
         from carrier.models import Provisioning
+        from carrier.webhook_auth import generate_tenant_credentials
         from messaging.models import Message, RawEvent
         from messaging.services import raw_events_drain
         from tenants.models import Tenant

@@ -146,7 +146,7 @@ class BenchEnvironment:
             "import json\n"
             "from numbers.models import PhoneNumber\n"
             "from carrier.models import Provisioning\n"
-            "from numbers.webhook_auth import generate_tenant_credentials\n"
+            "from carrier.webhook_auth import generate_tenant_credentials\n"
             "from tenants.models import Tenant\n"
             "tenant = Tenant.objects.create(name='Bench Co', slug='bench')\n"
             "creds = generate_tenant_credentials(tenant.id)\n"

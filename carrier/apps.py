@@ -6,6 +6,7 @@ class CarrierConfig(AppConfig):
     verbose_name = "Carrier (Bandwidth)"
 
     def ready(self) -> None:
-        from . import services
+        from . import services, webhook_auth
 
+        webhook_auth.connect_signals()
         services.connect_signals()

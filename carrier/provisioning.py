@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from numbers.webhook_auth import generate_account_credentials, generate_tenant_credentials
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +22,7 @@ from tenants.models import Tenant
 
 from .clients import client_for_account
 from .models import BandwidthAccount, Provisioning
+from .webhook_auth import generate_account_credentials, generate_tenant_credentials
 
 logger = logging.getLogger(__name__)
 

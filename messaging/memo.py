@@ -14,12 +14,13 @@ import threading
 import time
 import uuid
 from numbers.routing import NumberRoute, route_for
-from numbers.webhook_auth import authenticated_tenant_id
 from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
+
+from carrier.webhook_auth import authenticated_tenant_id
 
 MEMO_SECONDS = 1.0
 MAX_ENTRIES = 10_000

@@ -8,19 +8,19 @@ and an ``unrouted`` raw-event row.
 The request only stores the events (one INSERT ... ON CONFLICT DO NOTHING, so duplicates and
 replays change nothing) and answers; a Celery task processes them (services.raw_events_drain).
 Credentials and routes are read through messaging.memo (a one-second per-process memo in front of
-numbers.webhook_auth and numbers.routing).
+carrier.webhook_auth and numbers.routing).
 """
 
 from __future__ import annotations
 
 import logging
-from numbers.webhook_auth import challenge
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from bandwidth.callbacks import CallbackParseError, parse_messaging_callbacks
+from carrier.webhook_auth import challenge
 
 from . import memo, services
 

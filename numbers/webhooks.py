@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from numbers.webhook_auth import account_credentials_match, basic_credentials, challenge
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from bandwidth.callbacks import CallbackParseError, NumbersNotification, parse_numbers_notification
 from carrier import selectors as carrier_selectors
 from carrier.models import BandwidthAccount
+from carrier.webhook_auth import account_credentials_match, basic_credentials, challenge
 
 from . import selectors, services
 from .services import CUSTOMER_ORDER_PREFIX

@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from numbers.models import PhoneNumber
-from numbers.webhook_auth import generate_tenant_credentials
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ from bandwidth.emulator.app import RunningEmulator, start_in_thread
 from bandwidth.emulator.config import EmulatorConfig
 from bandwidth.emulator.state import Application
 from carrier.models import Provisioning
+from carrier.webhook_auth import generate_tenant_credentials
 from config.celery import app as celery_app
 from tenants import services
 from tenants.models import Membership, Tenant

@@ -6,7 +6,6 @@ import base64
 import json
 from collections.abc import Callable
 from numbers.models import PhoneNumber
-from numbers.webhook_auth import generate_tenant_credentials
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ import requests
 from django.test import Client
 
 from carrier.models import Provisioning
+from carrier.webhook_auth import generate_tenant_credentials
 from messaging import memo, services
 from tenants.models import Tenant
 

@@ -85,7 +85,7 @@ def authenticated_tenant_id(request: HttpRequest) -> uuid.UUID | None:
         return None
     stored = cache.get(_tenant_key(tenant_id))
     if stored is None:
-        from carrier.models import Provisioning
+        from .models import Provisioning
 
         row = (
             Provisioning.objects.filter(tenant_id=tenant_id)
@@ -116,7 +116,7 @@ def _forget_tenant_credentials(sender: Any, instance: Any, **kwargs: Any) -> Non
 
 
 def connect_signals() -> None:
-    from carrier.models import Provisioning
+    from .models import Provisioning
 
     post_save.connect(
         _forget_tenant_credentials, sender=Provisioning, dispatch_uid="numbers.webhook_auth"
