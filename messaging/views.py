@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from numbers import ports
 from numbers import selectors as number_selectors
 from typing import Any
 
@@ -15,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
-from voice import selectors as voice_selectors
 
 from . import selectors, services
 from .segments import segment_info
@@ -84,10 +84,11 @@ def _timeline(
         tenant=tenant, conversation=conversation, latest=THREAD_LENGTH, before=before
     )
     entries = [{"message": m, "at": m.created_at} for m in thread]
+    calls = None
     if len(contacts) == 1:
-        calls = voice_selectors.calls_for_contact(tenant=tenant, number=contacts[0].number).filter(
-            phone_number=conversation.phone_number
-        )
+        calls = ports.calls_with(tenant=tenant, number=contacts[0].number)
+    if calls is not None:
+        calls = calls.filter(phone_number=conversation.phone_number)
         if len(thread) >= THREAD_LENGTH:
             calls = calls.filter(created_at__gte=thread[0].created_at)
         if before is not None and thread:

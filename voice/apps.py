@@ -6,13 +6,14 @@ class VoiceConfig(AppConfig):
     verbose_name = "Voice"
 
     def ready(self) -> None:
+        from numbers import ports
         from numbers.models import PhoneNumber
 
         from django.db.models.signals import post_delete, post_save
 
         from tenants.models import Tenant
 
-        from . import services
+        from . import selectors, services
         from .models import CallRoute
 
         for model in (CallRoute, PhoneNumber, Tenant):
@@ -22,3 +23,4 @@ class VoiceConfig(AppConfig):
                 post_delete.connect(
                     services.forget_compiled_route, sender=model, dispatch_uid=f"{uid}.delete"
                 )
+        ports.provide_call_history(selectors.calls_for_contact)

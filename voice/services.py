@@ -9,6 +9,7 @@ import logging
 import re
 import uuid
 from datetime import datetime, timedelta
+from numbers import ports
 from numbers.models import PhoneNumber
 from typing import Any
 
@@ -26,7 +27,6 @@ from bandwidth.callbacks import (
 )
 from bandwidth.errors import BandwidthError, RateLimitedError, TransientError
 from carrier.clients import client_for_tenant
-from messaging import services as messaging_services
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Membership, Tenant
 
@@ -580,9 +580,7 @@ def recording_fetch_transcription(*, recording: Recording) -> Recording:
 def send_text(*, tenant: Tenant, from_number: str, to: str, text: str) -> Any:
     """The messaging app's send path. Not a keyword reply: the daily cap and the opt-out checks
     (at send and again at dispatch) apply as to any text."""
-    return messaging_services.message_send(
-        tenant=tenant, from_number=from_number, to=[to], text=text
-    )
+    return ports.send_text(tenant=tenant, from_number=from_number, to=to, text=text)
 
 
 def call_send_missed_text(*, call: Call) -> bool:
