@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from numbers.models import PhoneNumber
 from typing import Any
 
-import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -33,6 +32,7 @@ from bandwidth.client import media_id_from_url
 from carrier import selectors as carrier_selectors
 from carrier.clients import client_for_tenant
 from carrier.models import Provisioning
+from core.phones import normalize_number, region_of
 from tenants.errors import Conflict, ParleyError, TenantSuspended
 from tenants.models import ApiToken, Membership, Tenant
 
@@ -93,32 +93,7 @@ START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 
 
-# --- numbers and policy ---------------------------------------------------------------------
-
-
-def normalize_number(raw: str, *, field: str = "to") -> str:
-    """An E.164 number from what a person typed (US numbers may omit +1).
-
-    A number must be possible in its country's numbering plan (length and prefix); numbers the
-    plan does not list as assigned, such as +1 555 test numbers, are still accepted.
-    """
-    text = (raw or "").strip()
-    try:
-        parsed = phonenumbers.parse(text, "US")
-    except phonenumbers.NumberParseException:
-        raise ParleyError(f"{text!r} is not a phone number.", field=field) from None
-    if not phonenumbers.is_possible_number(parsed):
-        raise ParleyError(f"{text!r} is not a valid phone number.", field=field)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def region_of(number: str) -> str:
-    parsed = phonenumbers.parse(number)
-    return (
-        phonenumbers.region_code_for_number(parsed)
-        or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
-        or "??"
-    )
+# --- policy ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -259,7 +234,7 @@ def contact_opt_out(
     keyword: str = "",
     message: Message | None = None,
 ) -> Contact:
-    number = normalize_number(number, field="number")
+    number = normalize_number(number, field="number", region=tenant.default_region)
     contact = _contact_for(tenant, number)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if not contact.opted_out:
@@ -287,7 +262,7 @@ def contact_opt_in(
     keyword: str = "",
     message: Message | None = None,
 ) -> Contact:
-    number = normalize_number(number, field="number")
+    number = normalize_number(number, field="number", region=tenant.default_region)
     contact = _contact_for(tenant, number)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.opted_out:
@@ -358,7 +333,7 @@ def _check_same_request(earlier: Message, from_number: str, to: list[str], text:
     try:
         same = (
             normalize_number(from_number, field="from") == earlier.from_number
-            and sorted(normalize_number(n) for n in to) == sorted(earlier.to)
+            and sorted(normalize_number(n, field="to") for n in to) == sorted(earlier.to)
             and text == (earlier.text or "")
         )
     except ParleyError:

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
+from core import phones
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
 
@@ -185,15 +186,20 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     numbers = number_selectors.active_number_list(tenant=tenant)
     context: dict[str, Any] = {"numbers": numbers, "values": request.POST}
     if request.method == "POST":
-        recipients = [
-            part.strip()
-            for part in request.POST.get("to", "").replace(";", ",").replace("\n", ",").split(",")
-            if part.strip()
-        ]
+        region = tenant.default_region
+        typed = request.POST.get("to", "").replace(";", ",").replace("\n", ",").split(",")
         try:
+            from_number = phones.normalize_number(
+                request.POST.get("from", ""), field="from", region=region
+            )
+            recipients = [
+                phones.normalize_number(part, field="to", region=region)
+                for part in typed
+                if part.strip()
+            ]
             result = services.message_send(
                 tenant=tenant,
-                from_number=request.POST.get("from", ""),
+                from_number=from_number,
                 to=recipients,
                 text=request.POST.get("text", ""),
                 uploads=request.FILES.getlist("attachments"),

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import phonenumbers
 from django.db import models
 from django.utils import timezone
 
+from core import phones
 from tenants.models import TenantOwnedModel
 
 
@@ -119,11 +119,7 @@ class PhoneNumber(TenantOwnedModel):
     @property
     def formatted(self) -> str:
         """The number as people write it: (919) 555-0101."""
-        try:
-            parsed = phonenumbers.parse(self.number, None)
-        except phonenumbers.NumberParseException:
-            return self.number
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return phones.format_number(self.number)
 
     def mark(self, status: str, reason: str = "") -> None:
         self.status = status

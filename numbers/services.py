@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import phonenumbers
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,6 +21,7 @@ from bandwidth.errors import ValidationError as BandwidthValidationError
 from carrier import selectors as carrier_selectors
 from carrier.clients import client_for_tenant
 from carrier.models import BandwidthAccount, Provisioning
+from core import phones
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Tenant
 
@@ -41,7 +41,6 @@ US_STATES = frozenset(_STATE_CODES.split(" "))
 _AREA_CODE = re.compile(r"^[2-9]\d{2}$")
 _ZIP = re.compile(r"^\d{5}$")
 _TOLL_FREE = re.compile(r"^8[0-9*]{2}$")
-_E164_NANP = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
 
 
 # --- search ---
@@ -57,15 +56,7 @@ class Offer:
 
     @property
     def display(self) -> str:
-        return format_number(self.number)
-
-
-def format_number(e164: str) -> str:
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return phones.format_number(self.number)
 
 
 def _offer_key(tenant: Tenant, number: str) -> str:
@@ -222,7 +213,7 @@ def _validate_numbers(tenant: Tenant, numbers: list[str]) -> list[Offer]:
         raise ParleyError("A number is listed twice.", field="numbers")
     offers = []
     for number in numbers:
-        if not isinstance(number, str) or not _E164_NANP.match(number):
+        if not phones.is_e164(number) or phones.country_code_of(number) != 1:
             raise ParleyError(
                 f"{number!r} is not a US or Canadian number in E.164 (like +19195551234).",
                 field="numbers",

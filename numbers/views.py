@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from carrier import selectors as carrier_selectors
+from core import phones
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
 
@@ -86,7 +87,8 @@ def buy(request: HttpRequest) -> HttpResponse:
     except ParleyError as error:
         messages.error(request, error.message)
     else:
-        names = ", ".join(services.format_number(n.number) for n in created)
+        region = request.tenant.default_region  # type: ignore[attr-defined]
+        names = ", ".join(phones.format_number(n.number, region=region) for n in created)
         messages.success(request, f"Ordering {names}. It becomes active in a few seconds.")
     return redirect("numbers")
 
@@ -101,7 +103,8 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     except ParleyError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Releasing {services.format_number(number.number)}.")
+        shown = phones.format_number(number.number, region=tenant.default_region)
+        messages.success(request, f"Releasing {shown}.")
     return redirect("numbers")
 
 

@@ -1,13 +1,43 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from core import phones
 
 from . import services
 from .models import ApiToken, Membership, Tenant
 
 
+class MembershipForm(forms.ModelForm):
+    """The agent's phone (rung first for click-to-call) is stored in E.164; national numbers are
+    read in the tenant's region."""
+
+    phone = forms.CharField(max_length=32, required=False)
+
+    class Meta:
+        model = Membership
+        fields = ["tenant", "user", "role", "phone"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        tenant = cleaned.get("tenant") or getattr(self.instance, "tenant", None)
+        region = tenant.default_region if tenant is not None else phones.DEFAULT_REGION
+        if cleaned.get("phone"):
+            try:
+                cleaned["phone"] = phones.normalize_number(
+                    cleaned["phone"], field="phone", region=region
+                )
+            except phones.InvalidPhoneNumber as error:
+                self.add_error("phone", error.message)
+        return cleaned
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 0
     raw_id_fields = ["user"]
     fields = ["user", "role", "phone", "created_at"]
@@ -38,6 +68,7 @@ class TenantAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ["user", "tenant", "role", "created_at"]
     list_filter = ["role", "tenant"]
     search_fields = ["user__email", "user__username", "tenant__name", "tenant__slug"]

@@ -8,6 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone as dj_timezone
 
+from core import phones
+
+
+def validate_region(value: str) -> None:
+    if not phones.is_region(value):
+        raise ValidationError(f"{value!r} is not a region code for phone numbers (like US or GB).")
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -29,6 +36,12 @@ class Tenant(models.Model):
         max_length=64, default="America/New_York", validators=[validate_timezone]
     )
     created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
+    default_region = models.CharField(
+        max_length=2,
+        default=phones.DEFAULT_REGION,
+        validators=[validate_region],
+        help_text="Region (like US or GB) of phone numbers written without a country code.",
+    )
     number_limit = models.PositiveIntegerField(
         default=10, help_text="Most phone numbers this tenant may hold at once."
     )
