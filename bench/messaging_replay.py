@@ -95,9 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     process: subprocess.Popen[bytes] | None = None
     try:
-        from numbers.models import PhoneNumber, Provisioning
-        from numbers.webhook_auth import generate_tenant_credentials
+        from numbers.models import PhoneNumber
 
+        from carrier.models import Provisioning
+        from carrier.webhook_auth import generate_tenant_credentials
         from messaging.models import Message, RawEvent
         from messaging.services import raw_events_drain
         from tenants.models import Tenant

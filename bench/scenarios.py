@@ -144,8 +144,9 @@ class BenchEnvironment:
         """Creates the tenant, its callback credentials and number; returns the Basic header."""
         script = (
             "import json\n"
-            "from numbers.models import PhoneNumber, Provisioning\n"
-            "from numbers.webhook_auth import generate_tenant_credentials\n"
+            "from numbers.models import PhoneNumber\n"
+            "from carrier.models import Provisioning\n"
+            "from carrier.webhook_auth import generate_tenant_credentials\n"
             "from tenants.models import Tenant\n"
             "tenant = Tenant.objects.create(name='Bench Co', slug='bench')\n"
             "creds = generate_tenant_credentials(tenant.id)\n"

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "tenants",
+    "carrier",
     "numbers",
     "messaging",
     "voice",

@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import phones
 from tenants.api_base import TenantViewSet
 from tenants.errors import NotFound, ParleyError
 from tenants.models import ApiToken
@@ -84,7 +85,9 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             }
         elif isinstance(data, dict) and isinstance(data.get("to"), str):
             data = {**data, "to": [data["to"]]}
-        serializer = MessageCreateSerializer(data=data)
+        serializer = MessageCreateSerializer(
+            data=data, context={"region": self.tenant.default_region}
+        )
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         result = services.message_send(
@@ -185,7 +188,7 @@ class OptOutViewSet(mixins.ListModelMixin, TenantViewSet):
 
     @extend_schema(responses={200: ContactSerializer})
     def destroy(self, request: Request, number: str, *args: Any, **kwargs: Any) -> Response:
-        e164 = services.normalize_number(number, field="number")
+        e164 = phones.normalize_number(number, field="number", region=self.tenant.default_region)
         contact = selectors.contact_find(tenant=self.tenant, number=e164)
         if contact is None or not contact.opted_out:
             raise NotFound(f"{e164} is not opted out.", field="number")

@@ -3,7 +3,7 @@ routing), so a flood of callbacks costs no cache round trip per request.
 
 Each hit is at most MEMO_SECONDS old. Changes made in this process drop the entries at once and
 again after commit: the memo listens to numbers.routing's ``routes_forgotten`` and
-numbers.webhook_auth's ``credentials_forgotten``, which every writer of numbers, tenants and
+carrier.webhook_auth's ``credentials_forgotten``, which every writer of numbers, tenants and
 callback credentials sends (services, the admin, querysets' ``update()``); other processes see
 the change within MEMO_SECONDS. Only successful authentications are kept, so wrong credentials
 cannot fill the memo.
@@ -17,10 +17,11 @@ import time
 import uuid
 from collections.abc import Iterable
 from numbers.routing import NumberRoute, route_for, routes_forgotten
-from numbers.webhook_auth import authenticated_tenant_id, credentials_forgotten
 from typing import Any
 
 from django.http import HttpRequest
+
+from carrier.webhook_auth import authenticated_tenant_id, credentials_forgotten
 
 MEMO_SECONDS = 1.0
 MAX_ENTRIES = 10_000

@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core import phones
+
 from .models import Contact, Conversation, Media, Message, OptOut
 
 
@@ -61,6 +63,9 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
+    """A message to send; numbers written without a country code are read in the tenant's
+    region (``context["region"]``) and come out in E.164."""
+
     from_ = serializers.CharField(max_length=32)
     to = serializers.ListField(child=serializers.CharField(max_length=32), min_length=1)
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
@@ -72,6 +77,12 @@ class MessageCreateSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["from"] = fields.pop("from_")
         return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        region = self.context.get("region", phones.DEFAULT_REGION)
+        attrs["from"] = phones.normalize_number(attrs["from"], field="from", region=region)
+        attrs["to"] = [phones.normalize_number(n, field="to", region=region) for n in attrs["to"]]
+        return attrs
 
 
 class MessageUpdateSerializer(serializers.Serializer):

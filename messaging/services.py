@@ -12,10 +12,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from numbers.models import PhoneNumber, Provisioning
+from numbers.models import PhoneNumber
 from typing import Any
 
-import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -34,7 +33,10 @@ from bandwidth.callbacks import (
     parse_messaging_elements,
 )
 from bandwidth.client import media_id_from_url
-from tenants.bandwidth_accounts import client_for_tenant
+from carrier import selectors as carrier_selectors
+from carrier.clients import client_for_tenant
+from carrier.models import Provisioning
+from core.phones import normalize_number, region_of
 from tenants.errors import Conflict, ParleyError, TenantSuspended
 from tenants.models import ApiToken, Membership, Tenant
 
@@ -95,32 +97,7 @@ START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
 
 
-# --- numbers and policy ---------------------------------------------------------------------
-
-
-def normalize_number(raw: str, *, field: str = "to") -> str:
-    """An E.164 number from what a person typed (US numbers may omit +1).
-
-    A number must be possible in its country's numbering plan (length and prefix); numbers the
-    plan does not list as assigned, such as +1 555 test numbers, are still accepted.
-    """
-    text = (raw or "").strip()
-    try:
-        parsed = phonenumbers.parse(text, "US")
-    except phonenumbers.NumberParseException:
-        raise ParleyError(f"{text!r} is not a phone number.", field=field) from None
-    if not phonenumbers.is_possible_number(parsed):
-        raise ParleyError(f"{text!r} is not a valid phone number.", field=field)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def region_of(number: str) -> str:
-    parsed = phonenumbers.parse(number)
-    return (
-        phonenumbers.region_code_for_number(parsed)
-        or phonenumbers.region_code_for_country_code(parsed.country_code or 0)
-        or "??"
-    )
+# --- policy ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -261,7 +238,7 @@ def contact_opt_out(
     keyword: str = "",
     message: Message | None = None,
 ) -> Contact:
-    number = normalize_number(number, field="number")
+    number = normalize_number(number, field="number", region=tenant.default_region)
     contact = _contact_for(tenant, number)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if not contact.opted_out:
@@ -289,7 +266,7 @@ def contact_opt_in(
     keyword: str = "",
     message: Message | None = None,
 ) -> Contact:
-    number = normalize_number(number, field="number")
+    number = normalize_number(number, field="number", region=tenant.default_region)
     contact = _contact_for(tenant, number)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.opted_out:
@@ -360,7 +337,7 @@ def _check_same_request(earlier: Message, from_number: str, to: list[str], text:
     try:
         same = (
             normalize_number(from_number, field="from") == earlier.from_number
-            and sorted(normalize_number(n) for n in to) == sorted(earlier.to)
+            and sorted(normalize_number(n, field="to") for n in to) == sorted(earlier.to)
             and text == (earlier.text or "")
         )
     except ParleyError:
@@ -628,7 +605,7 @@ def _fail(message: Message, description: str, code: int | None = None) -> Dispat
 
 
 def _scopes(message: Message, phone_number: PhoneNumber, policy: MessagingPolicy) -> list[Scope]:
-    account = message.tenant.bandwidth_account
+    account = carrier_selectors.bandwidth_account_for(tenant=message.tenant)
     account_id = account.account_id if account else settings.BANDWIDTH_ACCOUNT_ID
     return [
         Scope(f"number:{phone_number.number}", policy.rate_for(phone_number.kind)),
@@ -686,7 +663,7 @@ def message_dispatch(*, message_id: int) -> DispatchOutcome:
         )
         return DispatchOutcome("reconcile")
     message = Message.objects.select_related(
-        "tenant", "tenant__bandwidth_account", "conversation__phone_number"
+        "tenant__provisioning__bandwidth_account", "conversation__phone_number"
     ).get(pk=message_id)
     tenant = message.tenant
     phone_number = message.conversation.phone_number

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from numbers import ports
 from numbers import selectors as number_selectors
 from typing import Any
 
@@ -13,9 +14,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import make_aware
 from django.views.decorators.http import require_POST
 
+from core import phones
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
-from voice import selectors as voice_selectors
 
 from . import selectors, services
 from .segments import segment_info
@@ -84,10 +85,11 @@ def _timeline(
         tenant=tenant, conversation=conversation, latest=THREAD_LENGTH, before=before
     )
     entries = [{"message": m, "at": m.created_at} for m in thread]
+    calls = None
     if len(contacts) == 1:
-        calls = voice_selectors.calls_for_contact(tenant=tenant, number=contacts[0].number).filter(
-            phone_number=conversation.phone_number
-        )
+        calls = ports.calls_with(tenant=tenant, number=contacts[0].number)
+    if calls is not None:
+        calls = calls.filter(phone_number=conversation.phone_number)
         if len(thread) >= THREAD_LENGTH:
             calls = calls.filter(created_at__gte=thread[0].created_at)
         if before is not None and thread:
@@ -184,15 +186,20 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     numbers = number_selectors.active_number_list(tenant=tenant)
     context: dict[str, Any] = {"numbers": numbers, "values": request.POST}
     if request.method == "POST":
-        recipients = [
-            part.strip()
-            for part in request.POST.get("to", "").replace(";", ",").replace("\n", ",").split(",")
-            if part.strip()
-        ]
+        region = tenant.default_region
+        typed = request.POST.get("to", "").replace(";", ",").replace("\n", ",").split(",")
         try:
+            from_number = phones.normalize_number(
+                request.POST.get("from", ""), field="from", region=region
+            )
+            recipients = [
+                phones.normalize_number(part, field="to", region=region)
+                for part in typed
+                if part.strip()
+            ]
             result = services.message_send(
                 tenant=tenant,
-                from_number=request.POST.get("from", ""),
+                from_number=from_number,
                 to=recipients,
                 text=request.POST.get("text", ""),
                 uploads=request.FILES.getlist("attachments"),

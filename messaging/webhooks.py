@@ -16,19 +16,19 @@ them; the same malformed element delivered again stores nothing new (its key is 
 The request only stores the events (one INSERT ... ON CONFLICT DO NOTHING, so duplicates and
 replays change nothing) and answers; a Celery task processes them (services.raw_events_drain).
 Credentials and routes are read through messaging.memo (a one-second per-process memo in front of
-numbers.webhook_auth and numbers.routing).
+carrier.webhook_auth and numbers.routing).
 """
 
 from __future__ import annotations
 
 import logging
-from numbers.webhook_auth import challenge
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from bandwidth.callbacks import CallbackParseError, parse_messaging_elements
+from carrier.webhook_auth import challenge
 from core.json_endpoints import error_response
 
 from . import memo, services

@@ -1,4 +1,4 @@
-"""Parley's numbers app: phone numbers, number orders and tenant provisioning.
+"""Parley's numbers app: phone numbers and number orders.
 
 The name is required by the project layout and shadows the standard library module ``numbers``
 whenever the project root is first on sys.path (``decimal`` and ``fractions`` import it). So this

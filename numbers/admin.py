@@ -8,7 +8,7 @@ from bandwidth.errors import BandwidthError
 from tenants.errors import ParleyError
 
 from . import routing, services
-from .models import NumberOrder, PhoneNumber, Provisioning
+from .models import NumberOrder, PhoneNumber
 
 
 @admin.register(PhoneNumber)
@@ -66,52 +66,3 @@ class NumberOrderAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{order}: {error}", messages.ERROR)
             else:
                 self.message_user(request, f"{updated}", messages.SUCCESS)
-
-
-@admin.register(Provisioning)
-class ProvisioningAdmin(admin.ModelAdmin):
-    list_display = ["tenant", "status", "error", "site_id", "peer_id", "updated_at"]
-    list_filter = ["status"]
-    search_fields = ["tenant__name", "tenant__slug", "site_id", "messaging_application_id"]
-    list_select_related = ["tenant"]
-    exclude = ["callback_password_hash"]
-    readonly_fields = [
-        "tenant",
-        "status",
-        "error",
-        "steps_done",
-        "site_id",
-        "peer_id",
-        "messaging_application_id",
-        "voice_application_id",
-        "callback_username",
-        "updated_at",
-    ]
-    actions = ["provision", "rotate_callback_credentials"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    @admin.action(description="Provision again, resuming where it stopped")
-    def provision(self, request: HttpRequest, queryset: QuerySet[Provisioning]) -> None:
-        for provisioning in queryset.select_related("tenant"):
-            try:
-                services.provisioning_run(tenant=provisioning.tenant)
-            except BandwidthError as error:
-                self.message_user(request, f"{provisioning.tenant}: {error}", messages.ERROR)
-            else:
-                self.message_user(request, f"{provisioning.tenant}: ready.", messages.SUCCESS)
-
-    @admin.action(description="Rotate callback credentials")
-    def rotate_callback_credentials(
-        self, request: HttpRequest, queryset: QuerySet[Provisioning]
-    ) -> None:
-        for provisioning in queryset.select_related("tenant"):
-            try:
-                services.provisioning_rotate_credentials(tenant=provisioning.tenant)
-            except (BandwidthError, ParleyError) as error:
-                self.message_user(request, f"{provisioning.tenant}: {error}", messages.ERROR)
-            else:
-                self.message_user(
-                    request, f"{provisioning.tenant}: new credentials set.", messages.SUCCESS
-                )

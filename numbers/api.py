@@ -84,7 +84,9 @@ class NumberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         },
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = NumberPurchaseSerializer(data=request.data)
+        body = NumberPurchaseSerializer(
+            data=request.data, context={"region": self.tenant.default_region}
+        )
         body.is_valid(raise_exception=True)
         created = services.number_order(
             tenant=self.tenant,

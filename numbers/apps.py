@@ -6,7 +6,6 @@ class NumbersConfig(AppConfig):
     verbose_name = "Phone numbers"
 
     def ready(self) -> None:
-        from . import routing, webhook_auth
+        from . import routing
 
         routing.connect_signals()
-        webhook_auth.connect_signals()

@@ -2,59 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 from django.db import models, transaction
 from django.utils import timezone
 
-from tenants.models import Tenant, TenantOwnedModel, TenantQuerySet
+from core import phones
+from tenants.models import TenantOwnedModel, TenantQuerySet
 
 from . import routing
-from .webhook_auth import forget_tenant_credentials
-
-
-class ProvisioningQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    """``update()`` forgets the cached callback credentials of the tenants it touches, as saving
-    a row does, so a bulk write cannot leave an old password accepted."""
-
-    def update(self, **kwargs: Any) -> int:
-        with transaction.atomic(using=self.db):
-            tenant_ids = list(self.values_list("tenant_id", flat=True))
-            count = super().update(**kwargs)
-        for tenant_id in tenant_ids:
-            forget_tenant_credentials(tenant_id)
-        return count
-
-    update.alters_data = True  # type: ignore[attr-defined]
-
-
-class Provisioning(models.Model):
-    """What Parley created for one tenant on its Bandwidth account, step by step.
-
-    Each finished step is recorded with the ids it produced, so a run that failed part-way resumes
-    at the step that failed. Callback credentials are generated per tenant and kept only hashed.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
-
-    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="provisioning")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(blank=True)
-    steps_done = models.JSONField(default=list, blank=True)
-    site_id = models.CharField(max_length=32, blank=True)
-    peer_id = models.CharField(max_length=32, blank=True)
-    messaging_application_id = models.CharField(max_length=64, blank=True)
-    voice_application_id = models.CharField(max_length=64, blank=True)
-    callback_username = models.CharField(max_length=64, blank=True)
-    callback_password_hash = models.CharField(max_length=64, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ProvisioningQuerySet.as_manager()
-
-    def __str__(self) -> str:
-        return f"provisioning of {self.tenant_id}: {self.status}"
 
 
 class NumberOrder(TenantOwnedModel):
@@ -198,11 +152,7 @@ class PhoneNumber(TenantOwnedModel):
     @property
     def formatted(self) -> str:
         """The number as people write it: (919) 555-0101."""
-        try:
-            parsed = phonenumbers.parse(self.number, None)
-        except phonenumbers.NumberParseException:
-            return self.number
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return phones.format_number(self.number)
 
     def mark(self, status: str, reason: str = "") -> None:
         self.status = status

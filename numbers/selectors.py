@@ -1,4 +1,4 @@
-"""Reads of numbers, orders and provisioning. Every read of tenant-owned rows takes ``tenant=``."""
+"""Reads of numbers and orders. Every read of tenant-owned rows takes ``tenant=``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from tenants.models import Tenant
 
-from .models import NumberOrder, PhoneNumber, Provisioning
+from .models import NumberOrder, PhoneNumber
 
 
 def number_list(*, tenant: Tenant, include_released: bool = True) -> QuerySet[PhoneNumber]:
@@ -36,10 +36,6 @@ def active_number_list(*, tenant: Tenant) -> QuerySet[PhoneNumber]:
 
 def number_order_list(*, tenant: Tenant) -> QuerySet[NumberOrder]:
     return NumberOrder.objects.for_tenant(tenant).order_by("-created_at", "-id")
-
-
-def provisioning_for(*, tenant: Tenant) -> Provisioning | None:
-    return Provisioning.objects.filter(tenant=tenant).first()
 
 
 def number_order_by_bandwidth_id(*, order_id: str) -> NumberOrder | None:

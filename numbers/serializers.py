@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core import phones
+
 from .models import NumberOrder, PhoneNumber
-from .services import MAX_SEARCH_RESULTS, format_number
+from .services import MAX_SEARCH_RESULTS
 
 
 class PhoneNumberSerializer(serializers.ModelSerializer):
@@ -37,7 +39,7 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f != "friendly_name"]
 
     def get_display(self, obj: PhoneNumber) -> str:
-        return format_number(obj.number)
+        return phones.format_number(obj.number)
 
 
 class PhoneNumberUpdateSerializer(serializers.Serializer):
@@ -46,11 +48,16 @@ class PhoneNumberUpdateSerializer(serializers.Serializer):
 
 class NumberPurchaseSerializer(serializers.Serializer):
     numbers = serializers.ListField(
-        child=serializers.CharField(max_length=16),
+        child=serializers.CharField(max_length=32),
         min_length=1,
         max_length=MAX_SEARCH_RESULTS,
-        help_text="E.164 numbers offered by a search, like +19195551234.",
+        help_text="Numbers offered by a search, like +19195551234; national ones are read in the "
+        "tenant's region.",
     )
+
+    def validate_numbers(self, numbers: list[str]) -> list[str]:
+        region = self.context.get("region", phones.DEFAULT_REGION)
+        return [phones.normalize_number(n, field="numbers", region=region) for n in numbers]
 
 
 class NumberOrderSerializer(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""Every write of the numbers app: provisioning, search offers, orders, releases, renames."""
+"""Every write of the numbers app: search offers, orders, releases, renames."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import phonenumbers
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -20,14 +18,15 @@ from bandwidth.client import BandwidthClient
 from bandwidth.client.numbers_xml import DisconnectResult, OrderResult
 from bandwidth.errors import BandwidthError, ErrorDetail, RateLimitedError, TransientError
 from bandwidth.errors import ValidationError as BandwidthValidationError
-from tenants import secret_box
-from tenants.bandwidth_accounts import client_for_account, client_for_tenant
+from carrier import selectors as carrier_selectors
+from carrier.clients import client_for_tenant
+from carrier.models import BandwidthAccount, Provisioning
+from core import phones
 from tenants.errors import Conflict, ParleyError
-from tenants.models import BandwidthAccount, Tenant
+from tenants.models import Tenant
 
-from . import provisioning as provisioning_steps
 from . import routing
-from .models import NumberOrder, PhoneNumber, Provisioning
+from .models import NumberOrder, PhoneNumber
 
 logger = logging.getLogger(__name__)
 
@@ -43,36 +42,6 @@ US_STATES = frozenset(_STATE_CODES.split(" "))
 _AREA_CODE = re.compile(r"^[2-9]\d{2}$")
 _ZIP = re.compile(r"^\d{5}$")
 _TOLL_FREE = re.compile(r"^8[0-9*]{2}$")
-_E164_NANP = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
-
-
-# --- provisioning ---
-
-
-def provisioning_run(*, tenant: Tenant, verify: bool = False) -> Provisioning:
-    """Creates (or finishes creating) the tenant's site, location, apps and subscriptions."""
-    return provisioning_steps.run(tenant=tenant, verify=verify)
-
-
-def provisioning_rotate_credentials(*, tenant: Tenant) -> Provisioning:
-    """New callback credentials for the tenant's messaging and voice apps."""
-    return provisioning_steps.rotate_callback_credentials(tenant=tenant)
-
-
-def provisioning_enqueue(*, tenant: Tenant, verify: bool = False) -> None:
-    """After commit, the worker provisions the tenant (retrying while Bandwidth is unreachable)."""
-    Provisioning.objects.get_or_create(tenant=tenant)
-    tenant_id = str(tenant.id)
-
-    def send() -> None:
-        from .tasks import provision_tenant
-
-        try:
-            provision_tenant.delay(tenant_id, verify)
-        except Exception:  # the broker is down: the admin action or the seed runs it again
-            logger.exception("could not queue provisioning of tenant %s", tenant_id)
-
-    transaction.on_commit(send)
 
 
 # --- search ---
@@ -88,15 +57,7 @@ class Offer:
 
     @property
     def display(self) -> str:
-        return format_number(self.number)
-
-
-def format_number(e164: str) -> str:
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return phones.format_number(self.number)
 
 
 def _offer_key(tenant: Tenant, number: str) -> str:
@@ -104,7 +65,7 @@ def _offer_key(tenant: Tenant, number: str) -> str:
 
 
 def _require_ready(tenant: Tenant) -> Provisioning:
-    provisioning = Provisioning.objects.filter(tenant=tenant).first()
+    provisioning = carrier_selectors.provisioning_for(tenant=tenant)
     if provisioning is None or provisioning.status != Provisioning.Status.READY:
         state = provisioning.get_status_display().lower() if provisioning else "not started"
         raise Conflict(
@@ -253,7 +214,7 @@ def _validate_numbers(tenant: Tenant, numbers: list[str]) -> list[Offer]:
         raise ParleyError("A number is listed twice.", field="numbers")
     offers = []
     for number in numbers:
-        if not isinstance(number, str) or not _E164_NANP.match(number):
+        if not phones.is_e164(number) or phones.country_code_of(number) != 1:
             raise ParleyError(
                 f"{number!r} is not a US or Canadian number in E.164 (like +19195551234).",
                 field="numbers",
@@ -494,12 +455,12 @@ def number_order_adopt_bandwidth_id(
     """Records Bandwidth's id on our order that does not know it yet (placing was ambiguous),
     only when the order belongs to a tenant of the account that sent the notification."""
     owned_by_account = (
-        Q(tenant__bandwidth_account=account)
+        Q(tenant__provisioning__bandwidth_account=account)
         if account.kind == BandwidthAccount.Kind.TENANT
-        else Q(tenant__bandwidth_account__isnull=True)
+        else Q(tenant__provisioning__bandwidth_account__isnull=True)
     )
     order = (
-        NumberOrder.objects.select_for_update()
+        NumberOrder.objects.select_for_update(of=("self",))
         .filter(owned_by_account, customer_order_id=customer_order_id)
         .filter(bandwidth_order_id__isnull=True)
         .first()
@@ -593,33 +554,3 @@ def number_update(*, tenant: Tenant, phone_number: PhoneNumber, friendly_name: s
     locked.save(update_fields=["friendly_name", "updated_at"])
     routing.forget([(locked.pk, locked.number)])
     return locked
-
-
-# --- Bandwidth accounts ---
-
-
-@transaction.atomic
-def bandwidth_account_set_secret(*, account: BandwidthAccount, client_secret: str) -> None:
-    """Stores a tenant-owned account's OAuth2 client secret, encrypted; it is never shown again."""
-    client_secret = client_secret.strip()
-    if not client_secret:
-        raise ParleyError("The client secret cannot be empty.", field="client_secret")
-    account.client_secret_encrypted = secret_box.encrypt(client_secret)
-    account.save(update_fields=["client_secret_encrypted"])
-
-
-def bandwidth_account_test(*, account: BandwidthAccount) -> tuple[bool, str]:
-    """Signs in and runs one harmless search; records and returns the outcome."""
-    try:
-        client = client_for_account(account)
-        client.numbers.search_available_numbers(area_code="919", quantity=1)
-    except BandwidthError as error:
-        ok, message = False, f"{type(error).__name__}: {error.description}"
-    except ImproperlyConfigured as error:
-        ok, message = False, str(error)
-    else:
-        ok, message = True, "Signed in and searched numbers."
-    account.last_test_ok = ok
-    account.last_test_message = message[:300]
-    account.save(update_fields=["last_test_ok", "last_test_message"])
-    return ok, message

@@ -1,4 +1,4 @@
-"""Celery tasks of the numbers app: provisioning and order reconciliation."""
+"""Celery tasks of the numbers app: order reconciliation."""
 
 from __future__ import annotations
 
@@ -6,28 +6,12 @@ import logging
 
 from celery import shared_task
 
-from bandwidth.errors import AuthenticationError, RateLimitedError, TransientError
+from bandwidth.errors import RateLimitedError, TransientError
 from config.periodic import periodic_lock
-from tenants.models import Tenant
 
 from . import services
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(
-    autoretry_for=(TransientError, RateLimitedError, AuthenticationError),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=25,
-)
-def provision_tenant(tenant_id: str, verify: bool = False) -> None:
-    """Retries while Bandwidth (or the emulator, in make run) is unreachable."""
-    tenant = Tenant.objects.filter(pk=tenant_id).first()
-    if tenant is None:
-        return
-    services.provisioning_run(tenant=tenant, verify=verify)
 
 
 @shared_task(

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from carrier import selectors as carrier_selectors
+from core import phones
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
 
@@ -31,7 +33,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "numbers": [n for n in numbers if n.status != PhoneNumber.Status.RELEASED],
         "released": [n for n in numbers if n.status == PhoneNumber.Status.RELEASED][:20],
         "pending": bool(pending),
-        "provisioning": selectors.provisioning_for(tenant=tenant),
+        "provisioning": carrier_selectors.provisioning_for(tenant=tenant),
         "held": selectors.number_held_count(tenant=tenant),
         "can_manage": request.membership.can_manage,  # type: ignore[attr-defined]
     }
@@ -85,7 +87,8 @@ def buy(request: HttpRequest) -> HttpResponse:
     except ParleyError as error:
         messages.error(request, error.message)
     else:
-        names = ", ".join(services.format_number(n.number) for n in created)
+        region = request.tenant.default_region  # type: ignore[attr-defined]
+        names = ", ".join(phones.format_number(n.number, region=region) for n in created)
         messages.success(request, f"Ordering {names}. It becomes active in a few seconds.")
     return redirect("numbers")
 
@@ -100,7 +103,8 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     except ParleyError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Releasing {services.format_number(number.number)}.")
+        shown = phones.format_number(number.number, region=tenant.default_region)
+        messages.success(request, f"Releasing {shown}.")
     return redirect("numbers")
 
 

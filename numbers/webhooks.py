@@ -17,11 +17,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from bandwidth.callbacks import CallbackParseError, NumbersNotification, parse_numbers_notification
-from tenants.models import BandwidthAccount
+from carrier import selectors as carrier_selectors
+from carrier.models import BandwidthAccount
+from carrier.webhook_auth import account_credentials_match, basic_credentials, challenge
 
 from . import selectors, services
 from .services import CUSTOMER_ORDER_PREFIX
-from .webhook_auth import account_credentials_match, basic_credentials, challenge
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def _account(request: HttpRequest) -> BandwidthAccount | None:
     pk = credentials[0][2:]
     if not pk.isdigit():
         return None
-    account = BandwidthAccount.objects.filter(pk=int(pk)).first()
+    account = carrier_selectors.bandwidth_account_by_pk(pk=int(pk))
     if account is None or not account_credentials_match(
         request, account.notification_username, account.notification_password_hash
     ):
@@ -64,9 +65,9 @@ def _order_notification(account: BandwidthAccount, event: NumbersNotification) -
             except Exception:  # the broker is down: the beat reconciler still finds the order
                 logger.exception("could not queue reconciliation of order %s", event.order_id)
         return
-    tenant_account = order.tenant.bandwidth_account_id
+    tenant_account = carrier_selectors.bandwidth_account_for(tenant=order.tenant)
     expected = account.pk if account.kind == BandwidthAccount.Kind.TENANT else None
-    if tenant_account != expected:
+    if (tenant_account.pk if tenant_account else None) != expected:
         logger.warning("numbers notification for order %s from another account", order.pk)
         return
     status = (event.status or "").upper()

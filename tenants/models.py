@@ -9,7 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone as dj_timezone
 
+from core import phones
+
 from .signals import tenant_changed
+
+
+def validate_region(value: str) -> None:
+    if not phones.is_region(value):
+        raise ValidationError(f"{value!r} is not a region code for phone numbers (like US or GB).")
 
 
 def validate_timezone(value: str) -> None:
@@ -17,44 +24,6 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(
             f"{value!r} is not a known time zone (use an IANA name like America/New_York)."
         )
-
-
-class BandwidthAccount(models.Model):
-    """A Bandwidth account Parley provisions tenants on.
-
-    The platform account's credentials come from the environment (BANDWIDTH_*); a tenant that brings
-    its own account stores its OAuth2 client secret here, encrypted with FIELD_ENCRYPTION_KEYS.
-    The account's order and disconnect notification subscriptions live here too, because Bandwidth
-    subscriptions are account-wide.
-    """
-
-    class Kind(models.TextChoices):
-        PLATFORM = "platform", "Platform-managed"
-        TENANT = "tenant", "Tenant-owned"
-
-    name = models.CharField(max_length=120)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TENANT)
-    account_id = models.CharField(max_length=32, unique=True)
-    client_id = models.CharField(max_length=200, blank=True)
-    client_secret_encrypted = models.TextField(blank=True, editable=False)
-    notification_username = models.CharField(max_length=64, blank=True, editable=False)
-    notification_password_hash = models.CharField(max_length=64, blank=True, editable=False)
-    orders_subscription_id = models.CharField(max_length=64, blank=True)
-    disconnects_subscription_id = models.CharField(max_length=64, blank=True)
-    last_test_ok = models.BooleanField(null=True, blank=True)
-    last_test_message = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind"], condition=models.Q(kind="platform"), name="one_platform_account"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.account_id})"
 
 
 class TenantRowQuerySet(models.QuerySet):  # type: ignore[type-arg]
@@ -92,13 +61,11 @@ class Tenant(models.Model):
         max_length=64, default="America/New_York", validators=[validate_timezone]
     )
     created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
-    bandwidth_account = models.ForeignKey(
-        BandwidthAccount,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="tenants",
-        help_text="Empty: the platform's account.",
+    default_region = models.CharField(
+        max_length=2,
+        default=phones.DEFAULT_REGION,
+        validators=[validate_region],
+        help_text="Region (like US or GB) of phone numbers written without a country code.",
     )
     number_limit = models.PositiveIntegerField(
         default=10, help_text="Most phone numbers this tenant may hold at once."

@@ -10,7 +10,7 @@ from .models import ApiToken, Membership, Tenant
 class TenantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tenant
-        fields = ["id", "name", "slug", "status", "timezone", "created_at"]
+        fields = ["id", "name", "slug", "status", "timezone", "default_region", "created_at"]
 
 
 class MembershipSerializer(serializers.ModelSerializer):

@@ -7,19 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User as DjangoUser
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import secret_box, tokens
+from . import signals, tokens
 from .errors import Conflict, ParleyError, PermissionDenied
 from .models import ApiToken, Membership, Tenant, validate_timezone
-from .signals import tenant_changed
 
 User = get_user_model()
 
@@ -81,9 +79,7 @@ def tenant_create(
     owner, new_password = _user_for_email(email, password)
     Membership.objects.create(tenant=tenant, user=owner, role=Membership.Role.OWNER)
     issued = api_token_create(tenant=tenant, name="Default", scopes=ALL_SCOPES, created_by=owner)
-    from numbers.services import provisioning_enqueue
-
-    provisioning_enqueue(tenant=tenant)
+    signals.tenant_created.send(sender=Tenant, tenant=tenant)
     return TenantCreated(tenant=tenant, owner=owner, password=new_password, api_token=issued[1])
 
 
@@ -91,7 +87,7 @@ def tenant_create(
 def tenant_suspend(*, tenant: Tenant) -> Tenant:
     tenant.status = Tenant.Status.SUSPENDED
     tenant.save(update_fields=["status"])
-    tenant_changed.send(sender=Tenant, tenant_ids=[tenant.pk])
+    signals.tenant_changed.send(sender=Tenant, tenant_ids=[tenant.pk])
     return tenant
 
 
@@ -99,7 +95,7 @@ def tenant_suspend(*, tenant: Tenant) -> Tenant:
 def tenant_reactivate(*, tenant: Tenant) -> Tenant:
     tenant.status = Tenant.Status.ACTIVE
     tenant.save(update_fields=["status"])
-    tenant_changed.send(sender=Tenant, tenant_ids=[tenant.pk])
+    signals.tenant_changed.send(sender=Tenant, tenant_ids=[tenant.pk])
     return tenant
 
 
@@ -229,43 +225,3 @@ def api_token_touch(*, token: ApiToken) -> None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-
-
-@dataclass(frozen=True)
-class FieldKeysRotated:
-    """What ``field_keys_rotate`` did to one encrypted column."""
-
-    field: str
-    rotated: int
-    already_current: int
-    unreadable: list[Any]
-
-
-@transaction.atomic
-def field_keys_rotate() -> list[FieldKeysRotated]:
-    """Re-encrypts every stored secret with the newest FIELD_ENCRYPTION_KEYS key.
-
-    Values already under the newest key are left alone; values no configured key decrypts are left
-    alone too and reported by primary key, so the key that wrote them is not dropped by mistake.
-    """
-    secret_box.keys()
-    results = []
-    for app_label, model_name, field in secret_box.FIELDS:
-        model = apps.get_model(app_label, model_name)
-        rotated, current, unreadable = 0, 0, []
-        rows = model._default_manager.select_for_update().exclude(**{field: ""}).order_by("pk")
-        for pk, ciphertext in rows.values_list("pk", field):
-            if secret_box.is_current(ciphertext):
-                current += 1
-                continue
-            try:
-                fresh = secret_box.rotate(ciphertext)
-            except ImproperlyConfigured:
-                unreadable.append(pk)
-                continue
-            model._default_manager.filter(pk=pk).update(**{field: fresh})
-            rotated += 1
-        results.append(
-            FieldKeysRotated(f"{app_label}.{model_name}.{field}", rotated, current, unreadable)
-        )
-    return results

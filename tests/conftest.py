@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from numbers.models import PhoneNumber, Provisioning
-from numbers.webhook_auth import generate_tenant_credentials
+from numbers.models import PhoneNumber
 from typing import Any
 
 import pytest
@@ -20,6 +19,8 @@ from bandwidth.client import reset_client_caches
 from bandwidth.emulator.app import RunningEmulator, start_in_thread
 from bandwidth.emulator.config import EmulatorConfig
 from bandwidth.emulator.state import Application
+from carrier.models import Provisioning
+from carrier.webhook_auth import generate_tenant_credentials
 from config.celery import app as celery_app
 from tenants import services
 from tenants.models import Membership, Tenant

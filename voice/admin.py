@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core import phones
 from tenants.errors import ParleyError
 
 from . import routes, services
@@ -115,8 +116,10 @@ class CallRouteForm(forms.ModelForm):
         fields = ["tenant", "phone_number", "config", "greeting_audio"]
 
     def clean_config(self) -> Any:
+        tenant = self.cleaned_data.get("tenant")
+        region = tenant.default_region if tenant is not None else phones.DEFAULT_REGION
         try:
-            return routes.validate_config(self.cleaned_data.get("config"))
+            return routes.validate_config(self.cleaned_data.get("config"), region=region)
         except ParleyError as exc:
             raise forms.ValidationError(f"{exc.field}: {exc.message}") from None
 
@@ -143,8 +146,32 @@ class CallRouteAdmin(admin.ModelAdmin):
             messages.error(request, f"Not saved: {exc.field}: {exc.message}")
 
 
+class BlockedNumberForm(forms.ModelForm):
+    number = forms.CharField(
+        max_length=32, help_text="National numbers are read in the tenant's region."
+    )
+
+    class Meta:
+        model = BlockedNumber
+        fields = ["tenant", "number", "reason"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        tenant = cleaned.get("tenant")
+        region = tenant.default_region if tenant is not None else phones.DEFAULT_REGION
+        if cleaned.get("number"):
+            try:
+                cleaned["number"] = phones.normalize_number(
+                    cleaned["number"], field="number", region=region
+                )
+            except phones.InvalidPhoneNumber as error:
+                self.add_error("number", error.message)
+        return cleaned
+
+
 @admin.register(BlockedNumber)
 class BlockedNumberAdmin(admin.ModelAdmin):
+    form = BlockedNumberForm
     list_display = ["number", "tenant", "reason", "created_at"]
     list_filter = ["tenant"]
     search_fields = ["number"]

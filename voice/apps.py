@@ -6,6 +6,7 @@ class VoiceConfig(AppConfig):
     verbose_name = "Voice"
 
     def ready(self) -> None:
+        from numbers import ports
         from numbers.models import PhoneNumber
         from numbers.routing import routes_forgotten
 
@@ -13,7 +14,7 @@ class VoiceConfig(AppConfig):
 
         from tenants.models import Tenant
 
-        from . import services
+        from . import selectors, services
         from .models import CallRoute
 
         for model in (CallRoute, PhoneNumber, Tenant):
@@ -24,3 +25,4 @@ class VoiceConfig(AppConfig):
                     services.forget_compiled_route, sender=model, dispatch_uid=f"{uid}.delete"
                 )
         routes_forgotten.connect(services.on_routes_forgotten, dispatch_uid="voice.compiled.routes")
+        ports.provide_call_history(selectors.calls_for_contact)

@@ -242,11 +242,11 @@ def initial_from_config(config: dict[str, Any]) -> dict[str, Any]:
 
 
 class BlockForm(forms.Form):
-    number = forms.CharField(label="Number (E.164)", max_length=16)
+    number = forms.CharField(label="Number", max_length=32)
     reason = forms.CharField(label="Reason", max_length=200, required=False)
 
 
 class DialForm(forms.Form):
-    to = forms.CharField(max_length=16)
-    from_number = forms.CharField(max_length=16, required=False)
-    agent = forms.CharField(max_length=16, required=False)
+    to = forms.CharField(max_length=32)
+    from_number = forms.CharField(max_length=32, required=False)
+    agent = forms.CharField(max_length=32, required=False)

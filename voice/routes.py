@@ -37,10 +37,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from bandwidth import bxml
+from core import phones
 from tenants.errors import ParleyError
 from tenants.tokens import digest_matches, keyed_digest
 
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 VOICES = ("julie", "kate", "susan", "dave", "paul", "bridget", "simon", "catherine", "jorge")
 ACTION_TYPES = ("forward", "ring_all", "ring_sequence", "menu", "voicemail", "hangup")
@@ -119,26 +119,30 @@ def _int(value: Any, field: str, low: int, high: int, default: int) -> int:
     return number
 
 
-def _phone(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not E164.match(value.strip()):
-        raise _fail(field, f"{value!r} is not a phone number in E.164 form, like +19195551234.")
-    return value.strip()
+def _phone(value: Any, field: str, region: str) -> str:
+    try:
+        return phones.normalize_number(value, field=field, region=region)
+    except phones.InvalidPhoneNumber as error:
+        raise _fail(field, error.message) from None
 
 
-def _phones(value: Any, field: str, most: int) -> list[str]:
+def _phones(value: Any, field: str, most: int, region: str) -> list[str]:
     if isinstance(value, str):
         value = [part for part in re.split(r"[\s,]+", value) if part]
     if not isinstance(value, list) or not value:
         raise _fail(field, "Give at least one phone number.")
     if len(value) > most:
         raise _fail(field, f"At most {most} phone numbers.")
-    numbers = [_phone(item, f"{field}[{index}]") for index, item in enumerate(value)]
+    numbers = [_phone(item, f"{field}[{index}]", region) for index, item in enumerate(value)]
     if len(set(numbers)) != len(numbers):
         raise _fail(field, "A phone number is listed twice.")
     return numbers
 
 
-def validate_action(value: Any, field: str, depth: int = 1) -> dict[str, Any]:
+def validate_action(
+    value: Any, field: str, depth: int = 1, region: str = phones.DEFAULT_REGION
+) -> dict[str, Any]:
+    """A clean action; phone numbers come out in E.164, national ones read in ``region``."""
     if not isinstance(value, dict):
         raise _fail(field, "Must be an action object with a type.")
     kind = value.get("type")
@@ -147,14 +151,14 @@ def validate_action(value: Any, field: str, depth: int = 1) -> dict[str, Any]:
     if kind == "forward":
         return {
             "type": kind,
-            "to": _phone(value.get("to"), f"{field}.to"),
+            "to": _phone(value.get("to"), f"{field}.to", region),
             "timeout": _int(value.get("timeout"), f"{field}.timeout", 5, 120, 20),
         }
     if kind in ("ring_all", "ring_sequence"):
         most = MAX_RING_ALL if kind == "ring_all" else MAX_SEQUENCE
         return {
             "type": kind,
-            "numbers": _phones(value.get("numbers"), f"{field}.numbers", most),
+            "numbers": _phones(value.get("numbers"), f"{field}.numbers", most, region),
             "timeout": _int(value.get("timeout"), f"{field}.timeout", 5, 120, 20),
         }
     if kind == "voicemail":
@@ -170,7 +174,9 @@ def validate_action(value: Any, field: str, depth: int = 1) -> dict[str, Any]:
     for digit, action in sorted(options.items()):
         if not isinstance(digit, str) or not re.fullmatch(r"[0-9]", digit):
             raise _fail(f"{field}.options", f"{digit!r} is not a single digit 0-9.")
-        clean_options[digit] = validate_action(action, f"{field}.options.{digit}", depth + 1)
+        clean_options[digit] = validate_action(
+            action, f"{field}.options.{digit}", depth + 1, region
+        )
     default = value.get("default")
     return {
         "type": kind,
@@ -180,7 +186,7 @@ def validate_action(value: Any, field: str, depth: int = 1) -> dict[str, Any]:
         "timeout": _int(value.get("timeout"), f"{field}.timeout", 1, 30, 5),
         "default": None
         if default in (None, {}, "")
-        else validate_action(default, f"{field}.default", depth + 1),
+        else validate_action(default, f"{field}.default", depth + 1, region),
     }
 
 
@@ -211,8 +217,9 @@ def _hours(value: Any) -> dict[str, list[list[str]]] | None:
     return clean
 
 
-def validate_config(value: Any) -> dict[str, Any]:
-    """The clean route document, or a ParleyError naming the field at fault."""
+def validate_config(value: Any, *, region: str = phones.DEFAULT_REGION) -> dict[str, Any]:
+    """The clean route document, or a ParleyError naming the field at fault; phone numbers come
+    out in E.164, national ones read in ``region`` (the tenant's)."""
     if not isinstance(value, dict):
         raise _fail("config", "The route must be a JSON object.")
     unknown = set(value) - set(default_config())
@@ -235,9 +242,11 @@ def validate_config(value: Any) -> dict[str, Any]:
     hours = _hours(value.get("hours"))
     if "action" not in value or value.get("action") is None:
         raise _fail("action", "Choose what happens to a call.")
-    action = validate_action(value.get("action"), "action")
+    action = validate_action(value.get("action"), "action", region=region)
     after = value.get("after_hours_action")
-    after_action = None if after in (None, {}) else validate_action(after, "after_hours_action")
+    after_action = (
+        None if after in (None, {}) else validate_action(after, "after_hours_action", region=region)
+    )
     if hours is not None and after_action is None:
         raise _fail("after_hours_action", "With business hours, choose what happens after hours.")
     voicemail = value.get("voicemail") or {}

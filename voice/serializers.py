@@ -57,9 +57,11 @@ class CallSerializer(serializers.ModelSerializer):
 
 
 class CallCreateSerializer(serializers.Serializer):
-    from_ = serializers.CharField(max_length=16)
-    to = serializers.CharField(max_length=16)
-    agent = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    from_ = serializers.CharField(max_length=32)
+    to = serializers.CharField(
+        max_length=32, help_text="With its country code, or as dialled in the tenant's region."
+    )
+    agent = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

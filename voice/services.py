@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from numbers import ports
 from numbers.models import PhoneNumber
 from typing import Any
 
@@ -26,8 +26,8 @@ from bandwidth.callbacks import (
     VoiceEvent,
 )
 from bandwidth.errors import BandwidthError, RateLimitedError, TransientError
-from messaging import services as messaging_services
-from tenants.bandwidth_accounts import client_for_tenant
+from carrier.clients import client_for_tenant
+from core import phones
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Membership, Tenant
 
@@ -36,7 +36,6 @@ from .models import BlockedNumber, Call, CallEvent, CallRoute, Recording, Voicem
 
 logger = logging.getLogger(__name__)
 
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 MAX_GREETING_BYTES = 5 * 1024 * 1024
 GREETING_TYPES = ("audio/mpeg", "audio/mp3", "audio/wav", "audio/x-wav", "audio/wave")
 ERROR_CAUSES = ("callback-error", "invalid-bxml", "application-error", "account-limit", "error")
@@ -89,7 +88,7 @@ def call_route_save(
     """Validate a route document and store it for the number; the cached BXML data is rebuilt."""
     if phone_number.tenant_id != tenant.pk or phone_number.status != PhoneNumber.Status.ACTIVE:
         raise ParleyError("This number is not one of your active numbers.", field="number")
-    clean = routes.validate_config(config)
+    clean = routes.validate_config(config, region=tenant.default_region)
     if greeting_audio is not None:
         if greeting_audio.size is None or greeting_audio.size > MAX_GREETING_BYTES:
             raise ParleyError("The greeting file must be at most 5 MB.", field="greeting_audio")
@@ -127,9 +126,7 @@ def forget_compiled_route(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 @transaction.atomic
 def blocked_number_add(*, tenant: Tenant, number: str, reason: str = "") -> BlockedNumber:
-    number = number.strip()
-    if not E164.match(number):
-        raise ParleyError("Give the number in E.164 form, like +19195551234.", field="number")
+    number = phones.normalize_number(number, field="number", region=tenant.default_region)
     blocked, _ = BlockedNumber.objects.get_or_create(
         tenant=tenant, number=number, defaults={"reason": reason[:200]}
     )
@@ -174,20 +171,19 @@ def call_create(
                     "This Idempotency-Key was used for a different call.", field="idempotency_key"
                 )
             return existing, False
+    region = tenant.default_region
+    if from_number:
+        from_number = phones.normalize_number(from_number, field="from", region=region)
     number = selectors.voice_number_by_e164(tenant=tenant, number=from_number)
     if number is None:
         raise ParleyError(f"{from_number!r} is not one of your active numbers.", field="from")
-    if not E164.match(to):
-        raise ParleyError(
-            "Give the customer's number in E.164 form, like +19195551234.", field="to"
-        )
+    to = phones.normalize_number(to, field="to", region=region)
     if not agent:
         raise ParleyError(
             "Give the phone to ring first: set your phone in your profile or pass agent.",
             field="agent",
         )
-    if not E164.match(agent):
-        raise ParleyError("Give the agent's phone in E.164 form, like +19195551234.", field="agent")
+    agent = phones.normalize_number(agent, field="agent", region=region)
     if to in (agent, from_number):
         raise ParleyError("The customer's number must differ from yours.", field="to")
     if selectors.is_blocked(tenant=tenant, number=to):
@@ -592,9 +588,7 @@ def recording_fetch_transcription(*, recording: Recording) -> Recording:
 def send_text(*, tenant: Tenant, from_number: str, to: str, text: str) -> Any:
     """The messaging app's send path. Not a keyword reply: the daily cap and the opt-out checks
     (at send and again at dispatch) apply as to any text."""
-    return messaging_services.message_send(
-        tenant=tenant, from_number=from_number, to=[to], text=text
-    )
+    return ports.send_text(tenant=tenant, from_number=from_number, to=to, text=text)
 
 
 def call_send_missed_text(*, call: Call) -> bool:
@@ -605,7 +599,7 @@ def call_send_missed_text(*, call: Call) -> bool:
             return False
         compiled = selectors.compile_route(phone_number_id=locked.phone_number_id)
         text = compiled["config"].get("missed_call_text", "") if compiled else ""
-        if not text or not E164.match(locked.other_party):
+        if not text or not phones.is_e164(locked.other_party):
             return False
         locked.missed_text_sent = True
         locked.save(update_fields=["missed_text_sent", "updated_at"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from numbers.routing import route_for
-from numbers.webhook_auth import authenticated_tenant_id, basic_credentials, challenge
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -27,6 +26,7 @@ from bandwidth.callbacks import (
     VoiceEvent,
     parse_voice_callback,
 )
+from carrier.webhook_auth import authenticated_tenant_id, basic_credentials, challenge
 
 from . import routes, selectors, services
 from .models import Call

@@ -5,14 +5,15 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from numbers.models import PhoneNumber, Provisioning
-from numbers.webhook_auth import generate_tenant_credentials
+from numbers.models import PhoneNumber
 from typing import Any
 
 import pytest
 import requests
 from django.test import Client
 
+from carrier.models import Provisioning
+from carrier.webhook_auth import generate_tenant_credentials
 from messaging import memo, services
 from tenants.models import Tenant
 

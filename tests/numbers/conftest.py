@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from numbers import services
-from numbers.models import PhoneNumber, Provisioning
+from numbers.models import PhoneNumber
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from bandwidth.emulator.app import RunningEmulator
+from carrier import services
+from carrier.models import Provisioning
 from tenants.models import Tenant
 
 from ..conftest import wait_until

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from numbers import tasks
-from numbers.models import NumberOrder, PhoneNumber, Provisioning
+from numbers.models import NumberOrder, PhoneNumber
 from numbers.routing import route_for
 
 import pytest
 from django.utils import timezone
+
+from carrier.models import Provisioning
 
 from ..conftest import wait_until
 from .conftest import buy, search, status_of, wait_for_status

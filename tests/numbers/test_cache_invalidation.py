@@ -13,8 +13,8 @@ import base64
 import json
 import uuid
 from collections.abc import Iterator
-from numbers import routing, webhook_auth
-from numbers.models import PhoneNumber, Provisioning
+from numbers import routing
+from numbers.models import PhoneNumber
 from typing import Any
 
 import pytest
@@ -25,6 +25,8 @@ from django.test import Client
 
 from bandwidth.bxml import SpeakSentence, parse_bxml
 from bandwidth.emulator.app import RunningEmulator
+from carrier import webhook_auth
+from carrier.models import Provisioning
 from messaging import memo
 from messaging.models import RawEvent
 from tenants.models import Tenant
@@ -40,8 +42,8 @@ CUSTOMER = "+19195557000"
 SECOND_LINE = [
     (post_save, PhoneNumber, "numbers.routing.save"),
     (post_delete, PhoneNumber, "numbers.routing.delete"),
-    (post_save, Provisioning, "numbers.webhook_auth"),
-    (post_delete, Provisioning, "numbers.webhook_auth.d"),
+    (post_save, Provisioning, "carrier.webhook_auth"),
+    (post_delete, Provisioning, "carrier.webhook_auth.d"),
     (post_save, PhoneNumber, "voice.compiled.PhoneNumber"),
     (post_delete, PhoneNumber, "voice.compiled.PhoneNumber.delete"),
     (post_save, CallRoute, "voice.compiled.CallRoute"),

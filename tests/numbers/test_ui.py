@@ -3,9 +3,11 @@ other tenant."""
 
 from __future__ import annotations
 
-from numbers.models import PhoneNumber, Provisioning
+from numbers.models import PhoneNumber
 
 import pytest
+
+from carrier.models import Provisioning
 
 from .conftest import wait_for_status
 

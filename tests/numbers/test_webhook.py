@@ -8,7 +8,7 @@ from numbers.models import NumberOrder, PhoneNumber
 
 import pytest
 
-from tenants.models import BandwidthAccount
+from carrier.models import BandwidthAccount
 
 from ..conftest import wait_until
 from .conftest import buy, search, wait_for_status
@@ -101,7 +101,7 @@ def test_replayed_and_late_notifications_change_nothing(ready, client, tenant_ap
 def test_another_accounts_notification_cannot_touch_the_platforms_orders(
     ready, client, tenant, tenant_api
 ):
-    from numbers.webhook_auth import generate_account_credentials
+    from carrier.webhook_auth import generate_account_credentials
 
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     ready.emulator.state.subscriptions.clear()  # only our forged notification arrives
@@ -142,7 +142,7 @@ def test_a_notification_that_overtakes_the_purchase_commit_is_applied_later(
 
 
 def test_another_account_cannot_name_the_bandwidth_id_of_our_order(ready, client, tenant):
-    from numbers.webhook_auth import generate_account_credentials
+    from carrier.webhook_auth import generate_account_credentials
 
     order = NumberOrder.objects.create(
         tenant=tenant,

@@ -8,9 +8,7 @@ import base64
 import json
 import uuid
 from io import StringIO
-from numbers import services as number_services
-from numbers.models import PhoneNumber, Provisioning
-from numbers.webhook_auth import generate_tenant_credentials
+from numbers.models import PhoneNumber
 from typing import Any
 
 import pytest
@@ -20,11 +18,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from carrier import secret_box
+from carrier import services as carrier_services
+from carrier.clients import credentials_for
+from carrier.models import BandwidthAccount, Provisioning
+from carrier.webhook_auth import generate_tenant_credentials
 from messaging import memo
 from messaging.models import RawEvent
-from tenants import secret_box
-from tenants.bandwidth_accounts import credentials_for
-from tenants.models import BandwidthAccount, Tenant
+from tenants.models import Tenant
 from voice import routes
 from voice.models import Call
 
@@ -166,7 +167,7 @@ def staff() -> Client:
 def _connection_ok(staff: Client, account: BandwidthAccount) -> bool:
     """The admin's "Test the connection" action: decrypts the secret and signs in to Bandwidth."""
     staff.post(
-        "/admin/tenants/bandwidthaccount/",
+        "/admin/carrier/bandwidthaccount/",
         {"action": "test_connection", "_selected_action": [str(account.pk)]},
     )
     account.refresh_from_db()
@@ -187,7 +188,7 @@ def test_field_keys_rotate_without_losing_a_secret(settings, bandwidth, staff):
     account = BandwidthAccount.objects.create(
         name="Acme's own", kind="tenant", account_id=config.account_id, client_id=config.client_id
     )
-    number_services.bandwidth_account_set_secret(
+    carrier_services.bandwidth_account_set_secret(
         account=account, client_secret=config.client_secret
     )
     written_under_a = BandwidthAccount.objects.get(pk=account.pk).client_secret_encrypted
@@ -196,7 +197,7 @@ def test_field_keys_rotate_without_losing_a_secret(settings, bandwidth, staff):
     settings.FIELD_ENCRYPTION_KEYS = [key_b, key_a]
     assert _connection_ok(staff, account)
     assert _rotate().strip() == (
-        "tenants.BandwidthAccount.client_secret_encrypted: 1 re-encrypted, "
+        "carrier.BandwidthAccount.client_secret_encrypted: 1 re-encrypted, "
         "0 already under the newest key, 0 unreadable"
     )
     rotated = BandwidthAccount.objects.get(pk=account.pk).client_secret_encrypted
@@ -230,10 +231,10 @@ def test_a_value_no_key_reads_is_reported_and_left_alone(settings):
     settings.FIELD_ENCRYPTION_KEY = ""
     settings.FIELD_ENCRYPTION_KEYS = [lost]
     orphan = BandwidthAccount.objects.create(name="Lost", kind="tenant", account_id="1")
-    number_services.bandwidth_account_set_secret(account=orphan, client_secret="s-1")
+    carrier_services.bandwidth_account_set_secret(account=orphan, client_secret="s-1")
     settings.FIELD_ENCRYPTION_KEYS = [kept]
     readable = BandwidthAccount.objects.create(name="Kept", kind="tenant", account_id="2")
-    number_services.bandwidth_account_set_secret(account=readable, client_secret="s-2")
+    carrier_services.bandwidth_account_set_secret(account=readable, client_secret="s-2")
     before = BandwidthAccount.objects.get(pk=orphan.pk).client_secret_encrypted
 
     with pytest.raises(CommandError, match=f"client_secret_encrypted pk {orphan.pk}"):

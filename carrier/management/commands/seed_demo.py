@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from carrier import services as carrier_services
 from tenants import selectors, services
 from tenants.models import Tenant
 
@@ -29,10 +30,8 @@ class Command(BaseCommand):
         else:
             # Seeded by an earlier run: the emulator may have restarted since, so the worker
             # checks the tenant's apps on Bandwidth and provisions again what is missing.
-            from numbers.services import provisioning_enqueue
-
             with transaction.atomic():
-                provisioning_enqueue(tenant=tenant, verify=True)
+                carrier_services.provisioning_enqueue(tenant=tenant, verify=True)
         for token in selectors.api_token_list(tenant=tenant).filter(
             name=TOKEN_NAME, revoked_at=None
         ):

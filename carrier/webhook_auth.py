@@ -137,10 +137,10 @@ def _on_tenant_changed(sender: Any, tenant_ids: list[uuid.UUID], **kwargs: Any) 
 def connect_signals() -> None:
     from .models import Provisioning
 
-    tenant_changed.connect(_on_tenant_changed, dispatch_uid="numbers.webhook_auth.tenant")
+    tenant_changed.connect(_on_tenant_changed, dispatch_uid="carrier.webhook_auth.tenant")
 
     for signal, uid in (
-        (post_save, "numbers.webhook_auth"),
-        (post_delete, "numbers.webhook_auth.d"),
+        (post_save, "carrier.webhook_auth"),
+        (post_delete, "carrier.webhook_auth.d"),
     ):
         signal.connect(_forget_tenant_credentials, sender=Provisioning, dispatch_uid=uid)

@@ -17,10 +17,11 @@ from django.db import transaction
 from bandwidth.client import BandwidthClient
 from bandwidth.client.numbers_xml import CallbackCredentials
 from bandwidth.errors import BandwidthError, NotFoundError
-from tenants.bandwidth_accounts import client_for_account
-from tenants.models import BandwidthAccount, Tenant
+from tenants.errors import Conflict
+from tenants.models import Tenant
 
-from .models import Provisioning
+from .clients import client_for_account
+from .models import BandwidthAccount, Provisioning
 from .webhook_auth import (
     forget_tenant_credentials,
     generate_account_credentials,
@@ -42,10 +43,10 @@ def numbers_callback_url() -> str:
     return f"{settings.PUBLIC_BASE_URL}/webhooks/bandwidth/numbers/"
 
 
-def account_for(tenant: Tenant) -> BandwidthAccount:
+def account_for(provisioning: Provisioning) -> BandwidthAccount:
     """The tenant's own account, or the platform's row (created from settings on first use)."""
-    if tenant.bandwidth_account_id is not None:
-        return tenant.bandwidth_account  # type: ignore[return-value]
+    if provisioning.bandwidth_account is not None:
+        return provisioning.bandwidth_account
     account = BandwidthAccount.objects.filter(kind=BandwidthAccount.Kind.PLATFORM).first()
     if account is not None:
         return account
@@ -219,7 +220,7 @@ def run(*, tenant: Tenant, verify: bool = False) -> Provisioning:
     (a new Bandwidth account, or the emulator restarted) and provisions again when they do not.
     """
     provisioning, _ = Provisioning.objects.get_or_create(tenant=tenant)
-    account = account_for(tenant)
+    account = account_for(provisioning)
     client = client_for_account(None if account.kind == account.Kind.PLATFORM else account)
     if verify and provisioning.status == Provisioning.Status.READY:
         _verify(client, provisioning, account)
@@ -263,10 +264,8 @@ def _verify(client: BandwidthClient, provisioning: Provisioning, account: Bandwi
 def rotate_callback_credentials(*, tenant: Tenant) -> Provisioning:
     provisioning = Provisioning.objects.get(tenant=tenant)
     if not (provisioning.messaging_application_id and provisioning.voice_application_id):
-        from tenants.errors import Conflict
-
         raise Conflict("The tenant has no applications yet; provision it first.")
-    account = account_for(tenant)
+    account = account_for(provisioning)
     client = client_for_account(None if account.kind == account.Kind.PLATFORM else account)
     _set_callback_credentials(client, tenant, provisioning)
     return provisioning

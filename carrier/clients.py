@@ -1,13 +1,14 @@
-"""Which Bandwidth account, credentials and endpoints a tenant's calls to Bandwidth use."""
+"""The Bandwidth client factory: which account, credentials and endpoints a tenant's calls use."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
 from bandwidth.client import BandwidthClient, Credentials, Endpoints, Timeouts
+from tenants.models import Tenant
 
-from . import secret_box
-from .models import BandwidthAccount, Tenant
+from . import secret_box, selectors
+from .models import BandwidthAccount
 
 
 def endpoints() -> Endpoints:
@@ -52,4 +53,4 @@ def client_for_account(account: BandwidthAccount | None) -> BandwidthClient:
 
 def client_for_tenant(tenant: Tenant) -> BandwidthClient:
     """The client on the tenant's own account when it brought one, else on the platform's."""
-    return client_for_account(tenant.bandwidth_account)
+    return client_for_account(selectors.bandwidth_account_for(tenant=tenant))

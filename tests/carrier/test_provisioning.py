@@ -4,16 +4,15 @@ worker on tenant creation, credential rotation, and the admin."""
 from __future__ import annotations
 
 import base64
-from numbers import services
-from numbers.models import Provisioning
-from numbers.webhook_auth import authenticated_tenant_id
 
 import pytest
 from django.test import RequestFactory
 
 from bandwidth.errors import BandwidthError
+from carrier import services
+from carrier.models import BandwidthAccount, Provisioning
+from carrier.webhook_auth import authenticated_tenant_id
 from tenants import services as tenant_services
-from tenants.models import BandwidthAccount
 
 from ..conftest import wait_until
 
