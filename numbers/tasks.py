@@ -1,4 +1,5 @@
-"""Celery tasks of the numbers app: provisioning and order reconciliation."""
+"""Celery tasks of the numbers app: provisioning and order reconciliation. Calls to Bandwidth go
+through the one retry policy of core.retries."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import logging
 
 from celery import shared_task
 
-from bandwidth.errors import AuthenticationError, RateLimitedError, TransientError
-from config.periodic import periodic_lock
+from bandwidth.errors import AuthenticationError
+from core.locks import try_lock
+from core.retries import READS, Decision
 from tenants.models import Tenant
 
 from . import services
@@ -15,29 +17,23 @@ from . import services
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=(TransientError, RateLimitedError, AuthenticationError),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=25,
-)
+def _provisioning_gave_up(tenant_id: str, verify: bool = False, *, decision: Decision) -> None:
+    services.provisioning_give_up(tenant_id=tenant_id, reason=decision.reason)
+
+
+# Provisioning repeats a step whose answer timed out, as it always has, and a 401 too (make
+# run's emulator may restart and forget the token it issued).
+@READS.also_retrying(AuthenticationError).task(give_up=_provisioning_gave_up)
 def provision_tenant(tenant_id: str, verify: bool = False) -> None:
-    """Retries while Bandwidth (or the emulator, in make run) is unreachable."""
     tenant = Tenant.objects.filter(pk=tenant_id).first()
     if tenant is None:
         return
     services.provisioning_run(tenant=tenant, verify=verify)
 
 
-@shared_task(
-    autoretry_for=(TransientError, RateLimitedError),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=5,
-)
+@READS.task()
 def reconcile_order(order_id: int) -> None:
+    """An order left open when this gives up is polled again by the beat's reconciler."""
     services.number_order_reconcile(order_id=order_id)
 
 
@@ -45,12 +41,7 @@ class OrderNotCommittedYet(Exception):
     pass
 
 
-@shared_task(
-    autoretry_for=(OrderNotCommittedYet, TransientError, RateLimitedError),
-    retry_backoff=2,
-    retry_backoff_max=30,
-    max_retries=5,
-)
+@READS.also_retrying(OrderNotCommittedYet).task()
 def reconcile_order_placed(bandwidth_order_id: str) -> None:
     """A notification came for an order whose purchase had not committed yet."""
     order_id = services.number_order_id_for(bandwidth_order_id=bandwidth_order_id)
@@ -63,7 +54,7 @@ def reconcile_order_placed(bandwidth_order_id: str) -> None:
 def reconcile_open_orders() -> int:
     """Beat: polls orders still open after a minute (Bandwidth never retries a notification)."""
     done = 0
-    with periodic_lock("numbers-reconcile", 120) as held:
+    with try_lock("numbers-reconcile", 120) as held:
         if not held:
             return 0
         for order_id in services.orders_to_reconcile():

@@ -152,8 +152,7 @@ def test_stuck_queued_messages_are_requeued(line, bandwidth, settings):
         ).message
         transaction.get_connection().run_on_commit = []
     assert services.messages_due() == [message.pk]
-    outcome = services.message_dispatch(message_id=message.pk)
-    assert outcome.state == "sent"
+    assert services.message_dispatch(message_id=message.pk) == "sent"
     assert services.messages_due() == []
     assert len(emulator_messages(bandwidth)) == 1
 
@@ -167,7 +166,7 @@ def test_a_send_lost_with_its_worker_is_reconciled_not_repeated(line, bandwidth,
     message = services.message_send(
         tenant=line.tenant, from_number=line.e164, to=["+19195550123"], text="Posted once"
     ).message
-    assert services.message_dispatch(message_id=message.pk).state == "sent"
+    assert services.message_dispatch(message_id=message.pk) == "sent"
     Message.objects.filter(pk=message.pk).update(
         bandwidth_id="",
         status="queued",
@@ -175,7 +174,7 @@ def test_a_send_lost_with_its_worker_is_reconciled_not_repeated(line, bandwidth,
         dispatch_claimed_at=timezone.now() - timedelta(minutes=5),
     )
     assert services.messages_due() == [message.pk]
-    assert services.message_dispatch(message_id=message.pk).state == "reconcile"
+    assert services.message_dispatch(message_id=message.pk) == "reconcile"
     assert services.message_reconcile(message_id=message.pk) == "found"
     message.refresh_from_db()
     assert message.bandwidth_id == emulator_messages(bandwidth)[0].id
