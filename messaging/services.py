@@ -1048,11 +1048,11 @@ def raw_events_drain_woken(*, linger: float = DRAIN_LINGER_SECONDS) -> int:
     started = quiet_since = time.monotonic()
     try:
         while True:
+            if not slot.extend():
+                return handled  # the slot expired: another drainer may hold it now
             count = _drain_batch(DRAIN_BATCH)
             handled += count
             now = time.monotonic()
-            if not slot.extend():
-                return handled  # the slot expired: another drainer may hold it now
             if count == DRAIN_BATCH:
                 _call_for_help()
             if now - started > DRAIN_BUDGET_SECONDS:
