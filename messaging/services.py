@@ -1394,6 +1394,7 @@ def media_fetch(*, media_id: int) -> str:
     return Media.Status.STORED
 
 
+@transaction.atomic
 def media_fetch_failed(*, media_id: int, reason: str) -> None:
     """Bandwidth refused the media, or kept failing past the retry horizon: keep the reason."""
     Media.objects.filter(pk=media_id, status=Media.Status.PENDING).update(
