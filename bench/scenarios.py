@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from . import inbox, load
+from . import drain, inbox, load
 
 ROOT = Path(__file__).resolve().parents[1]
 OUR_NUMBER = "+19195550123"
@@ -283,4 +283,5 @@ ALL: dict[str, Callable[[BenchEnvironment, float], dict[str, Any]]] = {
     "messaging_webhook": messaging_webhook,
     "voice_webhook": voice_webhook,
     "memory": memory,
+    "messaging_drain": drain.messaging_drain,
 }

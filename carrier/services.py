@@ -36,6 +36,23 @@ def provisioning_rotate_credentials(*, tenant: Tenant) -> Provisioning:
     return provisioning_steps.rotate_callback_credentials(tenant=tenant)
 
 
+@transaction.atomic
+def provisioning_give_up(*, tenant_id: str, reason: str) -> None:
+    """Provisioning stopped retrying: it stays failed, saying why, until staff run it again."""
+    provisioning = (
+        Provisioning.objects.select_for_update()
+        .filter(tenant_id=tenant_id)
+        .exclude(status=Provisioning.Status.READY)
+        .first()
+    )
+    if provisioning is None:
+        return
+    step = provisioning.error.split(" failed:", 1)[0] if provisioning.error else ""
+    provisioning.status = Provisioning.Status.FAILED
+    provisioning.error = (f"{step} failed; {reason}" if step else reason)[:2000]
+    provisioning.save(update_fields=["status", "error", "updated_at"])
+
+
 def provisioning_enqueue(*, tenant: Tenant, verify: bool = False) -> None:
     """After commit, the worker provisions the tenant (retrying while Bandwidth is unreachable)."""
     Provisioning.objects.get_or_create(tenant=tenant)

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from bandwidth.errors import BandwidthError
 from tenants.errors import ParleyError
 
 from . import services
@@ -51,7 +52,10 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.action(description="Reconcile now with Bandwidth's message list")
     def reconcile_now(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
         for message in queryset:
-            state = services.message_reconcile(message_id=message.pk)
+            try:
+                state = services.message_reconcile(message_id=message.pk)
+            except BandwidthError as exc:
+                state = f"Bandwidth did not answer the list ({exc})"
             self.message_user(request, f"Message {message.pk}: {state}.")
 
 

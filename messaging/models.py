@@ -182,6 +182,9 @@ class Message(TenantOwnedModel):
     canceled_at = models.DateTimeField(null=True, blank=True)
     dispatch_claimed_at = models.DateTimeField(null=True, blank=True)
     dispatch_attempts = models.PositiveSmallIntegerField(default=0)
+    first_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="The first send attempt: retries stop a horizon later."
+    )
     in_flight = models.BooleanField(
         default=False, help_text="A send request is (or was, when a worker died) on its way."
     )

@@ -21,9 +21,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from bandwidth import errors as bw_errors
 from bandwidth.callbacks import (
     MessageReceived,
     MessageStatusEvent,
@@ -36,7 +36,9 @@ from bandwidth.client import media_id_from_url
 from carrier import selectors as carrier_selectors
 from carrier.clients import client_for_tenant
 from carrier.models import Provisioning
+from core.locks import Lock, first_free
 from core.phones import normalize_number, region_of
+from core.retries import SENDS, RetryLater, Verdict
 from tenants.errors import Conflict, ParleyError, TenantSuspended
 from tenants.models import ApiToken, Membership, Tenant
 
@@ -569,24 +571,11 @@ def message_resend(*, message: Message, sent_by: Any = None) -> SendResult:
 # --- dispatch -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DispatchOutcome:
-    state: str  # "sent", "failed", "skipped", "retry", "reconcile"
-    retry_in: float | None = None
-    detail: str = ""
-
-
-def _backoff(attempt: int) -> float:
-    base = float(settings.MESSAGING_RETRY_BASE_SECONDS)
-    cap = float(settings.MESSAGING_RETRY_MAX_SECONDS)
-    return random.uniform(0, min(cap, base * 2 ** max(0, attempt - 1))) + base / 2
-
-
 def _release(message_id: int) -> None:
     Message.objects.filter(pk=message_id).update(dispatch_claimed_at=None, in_flight=False)
 
 
-def _fail(message: Message, description: str, code: int | None = None) -> DispatchOutcome:
+def _fail(message: Message, description: str, code: int | None = None) -> str:
     with transaction.atomic():
         locked = Message.objects.select_for_update().get(pk=message.pk)
         if Message.RANK[locked.status] < Message.RANK["failed"]:
@@ -601,7 +590,7 @@ def _fail(message: Message, description: str, code: int | None = None) -> Dispat
                 locked.recipient_status[recipient] = {"status": "failed", "error_code": code}
             locked.save()
     logger.info("message %s failed: %s", message.pk, description)
-    return DispatchOutcome("failed", detail=description)
+    return "failed"
 
 
 def _scopes(message: Message, phone_number: PhoneNumber, policy: MessagingPolicy) -> list[Scope]:
@@ -633,13 +622,15 @@ def _media_for_send(message: Message, client: Any) -> list[str]:
     return urls
 
 
-def message_dispatch(*, message_id: int) -> DispatchOutcome:
-    """Sends one queued message to Bandwidth, once.
+def message_dispatch(*, message_id: int) -> str:
+    """Sends one queued message to Bandwidth, once: "sent", "failed", "skipped" or "reconcile".
 
     The message is claimed with a lease (a second task or the reconciler cannot send it too),
-    waits for the shared limiter, and is posted. A 429 or 5xx or connection failure before the
-    request went out releases it for a retry; a 4xx fails it with Bandwidth's reason; a timeout
-    after the request went out marks it for reconciliation instead of sending it twice.
+    waits for the shared limiter, and is posted. Errors go through ``core.retries.SENDS``, with
+    the attempts and the first attempt's time kept on the row: a 429, 5xx or connection failure
+    before the request went out releases the message and raises ``RetryLater``; a 4xx, or the
+    horizon passed, fails it with the reason; a timeout after the request went out marks it for
+    reconciliation instead of sending it twice.
     """
     now = timezone.now()
     lease = timedelta(seconds=float(settings.MESSAGING_DISPATCH_LEASE_SECONDS))
@@ -654,14 +645,14 @@ def message_dispatch(*, message_id: int) -> DispatchOutcome:
         .filter(Q(dispatch_claimed_at__isnull=True) | Q(dispatch_claimed_at__lt=now - lease))
     )
     if not claimable.update(dispatch_claimed_at=now):
-        return DispatchOutcome("skipped")
+        return "skipped"
     if Message.objects.filter(pk=message_id, in_flight=True).update(needs_reconciliation=True):
         # The worker that held the expired lease died while its request was out: Bandwidth may
         # have the message, so it is reconciled rather than sent again.
         logger.warning(
             "message %s: earlier send attempt lost, marked for reconciliation", message_id
         )
-        return DispatchOutcome("reconcile")
+        return "reconcile"
     message = Message.objects.select_related(
         "tenant__provisioning__bandwidth_account", "conversation__phone_number"
     ).get(pk=message_id)
@@ -689,11 +680,15 @@ def message_dispatch(*, message_id: int) -> DispatchOutcome:
     )
     if not admission.admitted:
         _release(message_id)
-        return DispatchOutcome("retry", retry_in=admission.wait + random.uniform(0, 0.2))
+        raise RetryLater(admission.wait + random.uniform(0, 0.2), "waiting for the rate limiter")
+    attempt_at = timezone.now()
     Message.objects.filter(pk=message_id).update(
-        dispatch_attempts=F("dispatch_attempts") + 1, in_flight=True
+        dispatch_attempts=F("dispatch_attempts") + 1,
+        in_flight=True,
+        first_attempt_at=Coalesce(F("first_attempt_at"), Value(attempt_at)),
     )
     attempts = message.dispatch_attempts + 1
+    first_attempt_at = message.first_attempt_at or attempt_at
     client = client_for_tenant(tenant)
     try:
         media = _media_for_send(message, client)
@@ -705,28 +700,24 @@ def message_dispatch(*, message_id: int) -> DispatchOutcome:
             media=media or None,
             tag=message.tag or None,
         )
-    except bw_errors.RateLimitedError as exc:
-        _release(message_id)
-        wait = exc.retry_after if exc.retry_after is not None else _backoff(attempts)
-        logger.info("message %s rate limited by Bandwidth; retry in %.1f s", message_id, wait)
-        return DispatchOutcome("retry", retry_in=wait + random.uniform(0, 0.25))
-    except bw_errors.TransientError as exc:
-        if exc.ambiguous:
+    except Exception as exc:
+        decision = SENDS.decide(exc, attempts=attempts, since=first_attempt_at)
+        if decision is None:
+            raise
+        if decision.verdict is Verdict.RECONCILE:
             Message.objects.filter(pk=message_id).update(
                 needs_reconciliation=True,
                 error_description="No answer from Bandwidth; checking whether it was sent.",
             )
             logger.warning("message %s: ambiguous send, marked for reconciliation", message_id)
-            return DispatchOutcome("reconcile", detail=str(exc))
-        if attempts >= int(settings.MESSAGING_MAX_SEND_ATTEMPTS):
-            return _fail(message, f"Bandwidth kept failing ({exc.description}); gave up.")
+            return "reconcile"
+        if decision.verdict is Verdict.FAIL:
+            return _fail(message, decision.reason)
         _release(message_id)
-        return DispatchOutcome("retry", retry_in=_backoff(attempts), detail=str(exc))
-    except bw_errors.BandwidthError as exc:
-        reasons = [f"{e.field}: {e.description}" for e in getattr(exc, "field_errors", ())]
-        return _fail(message, "; ".join(reasons) or exc.description)
+        logger.info("message %s: %s; again in %.1f s", message_id, decision.reason, decision.delay)
+        raise RetryLater(decision.delay, decision.reason) from exc
     _mark_accepted(message_id, sent.id)
-    return DispatchOutcome("sent", detail=sent.id)
+    return "sent"
 
 
 def _mark_accepted(message_id: int, bandwidth_id: str) -> None:
@@ -749,37 +740,39 @@ def reconcile_delay() -> float:
 
 def message_reconcile(*, message_id: int) -> str:
     """Settles a message whose send timed out: adopt Bandwidth's id when Bandwidth has it, else
-    release it to be sent (once the grace period has passed)."""
+    release it to be sent (once the grace period has passed). "found", "waiting", "requeued" or
+    "nothing to do"; Bandwidth's errors propagate (the task's retry policy decides).
+
+    Bandwidth lists the number's messages to that recipient since the first attempt; only the
+    ids of that page are compared with the ids Parley already holds, so the work is bounded by
+    the page, not by how much the number ever sent.
+    """
     message = Message.objects.select_related("tenant").get(pk=message_id)
     if not message.needs_reconciliation or message.bandwidth_id:
         return "nothing to do"
     claimed_at = message.dispatch_claimed_at or message.created_at
     client = client_for_tenant(message.tenant)
-    sent_after = message.scheduled_for or message.created_at
+    sent_after = message.first_attempt_at or message.scheduled_for or message.created_at
     start = max(sent_after, timezone.now() - timedelta(days=13)) - timedelta(minutes=1)
     end = timezone.now() + timedelta(minutes=1)
-    try:
-        page = client.messaging.list_messages(
-            source_tn=message.from_number,
-            destination_tn=message.to[0],
-            message_direction="OUTBOUND",
-            from_date_time=start.isoformat().replace("+00:00", "Z"),
-            to_date_time=end.isoformat().replace("+00:00", "Z"),
-            limit=100,
-        )
-    except bw_errors.BandwidthError as exc:
-        logger.warning("reconcile of message %s failed: %s", message_id, exc)
-        return "error"
+    page = client.messaging.list_messages(
+        source_tn=message.from_number,
+        destination_tn=message.to[0],
+        message_direction="OUTBOUND",
+        from_date_time=start.isoformat().replace("+00:00", "Z"),
+        to_date_time=end.isoformat().replace("+00:00", "Z"),
+        limit=100,
+    )
+    listed = [record.message_id for record in page.messages if record.message_id]
     known = set(
         Message.objects.for_tenant(message.tenant)
-        .filter(direction=Message.Direction.OUT, from_number=message.from_number)
-        .exclude(bandwidth_id="")
+        .filter(direction=Message.Direction.OUT, bandwidth_id__in=listed)
         .values_list("bandwidth_id", flat=True)
     )
-    for record in page.messages:
-        if record.message_id and record.message_id not in known:
-            _mark_accepted(message_id, record.message_id)
-            logger.info("message %s reconciled as %s", message_id, record.message_id)
+    for bandwidth_id in listed:
+        if bandwidth_id not in known:
+            _mark_accepted(message_id, bandwidth_id)
+            logger.info("message %s reconciled as %s", message_id, bandwidth_id)
             return "found"
     grace = timedelta(seconds=float(settings.MESSAGING_RECONCILE_GRACE_SECONDS))
     if timezone.now() - claimed_at < grace:
@@ -840,9 +833,9 @@ class WebhookResult:
 
 
 DRAIN_FLAG = "messaging:drain-scheduled"
-DRAIN_LEASE = "messaging:drain-running"
+DRAIN_HELP = "messaging:drain-help"
 DRAIN_WANTED = "messaging:drain-wanted"
-DRAIN_LEASE_SECONDS = 30
+DRAIN_SLOT_SECONDS = 30
 DRAIN_BATCH = 50
 DRAIN_BUDGET_SECONDS = 60.0
 DRAIN_LINGER_SECONDS = 2.5
@@ -1090,47 +1083,58 @@ def raw_events_drain(*, batch_size: int = DRAIN_BATCH) -> int:
     return handled
 
 
-def _lease_take(token: str) -> bool:
-    return bool(cache.add(DRAIN_LEASE, token, DRAIN_LEASE_SECONDS))
+def _drain_slot() -> Lock | None:
+    drainers = max(1, int(settings.MESSAGING_DRAINERS))
+    names = [f"messaging-drain:{index}" for index in range(drainers)]
+    return first_free(names, DRAIN_SLOT_SECONDS)
 
 
-def _lease_keep(token: str) -> bool:
-    """Renews our lease; False when it expired or was taken over (then this drainer stops)."""
-    if cache.get(DRAIN_LEASE) != token:
-        return False
-    cache.touch(DRAIN_LEASE, DRAIN_LEASE_SECONDS)
-    return True
+def _call_for_help() -> None:
+    """A full batch: wake one more drainer (at most one publish a second, in all processes)."""
+    if int(settings.MESSAGING_DRAINERS) < 2 or not cache.add(DRAIN_HELP, 1, timeout=1):
+        return
+    from .tasks import drain_raw_events
+
+    try:
+        drain_raw_events.delay()
+    except Exception:
+        logger.exception("no second drainer woken; this one carries on")
 
 
-def _lease_release(token: str) -> None:
-    if cache.get(DRAIN_LEASE) == token:
-        cache.delete(DRAIN_LEASE)
+def raw_events_drain_woken(*, linger: float = DRAIN_LINGER_SECONDS) -> int:
+    """What the drain tasks run. Up to MESSAGING_DRAINERS drainers work at once, each holding a
+    slot (a lock from core.locks that expires if its worker dies) and claiming its own batches
+    (SKIP LOCKED), so a backlog is shared by as many workers as there are slots: a drainer that
+    finds a full batch wakes one more.
 
-
-def raw_events_drain_leased(*, linger: float = DRAIN_LINGER_SECONDS) -> int:
-    """The drain tasks: one drainer at a time (a lease). The woken task drains and then keeps
-    watching for ``linger`` seconds after the last event, so events stored while wake-ups are
-    throttled are processed within a poll; a task finding the lease held asks the holder to
-    linger on (DRAIN_WANTED) and leaves. The beat sweep passes ``linger=0``."""
-    token = uuid.uuid4().hex
-    if not _lease_take(token):
+    A woken drainer keeps watching for ``linger`` seconds after its last event, so events stored
+    while wake-ups are throttled are processed within a poll; a task finding every slot taken
+    asks the running drainers to linger on (DRAIN_WANTED) and leaves. The beat sweep passes
+    ``linger=0``."""
+    slot = _drain_slot()
+    if slot is None:
         if linger:
-            cache.set(DRAIN_WANTED, 1, DRAIN_LEASE_SECONDS)
-        if not _lease_take(token):
+            cache.set(DRAIN_WANTED, 1, DRAIN_SLOT_SECONDS)
+        # A drainer may have left between the look and the flag: look once more.
+        slot = _drain_slot()
+        if slot is None:
             return 0
     handled = 0
     started = quiet_since = time.monotonic()
     try:
         while True:
+            if not slot.extend():
+                return handled  # the slot expired: another drainer may hold it now
             count = _drain_batch(DRAIN_BATCH)
             handled += count
             now = time.monotonic()
-            if not _lease_keep(token):
-                return handled
+            if count == DRAIN_BATCH:
+                _call_for_help()
             if now - started > DRAIN_BUDGET_SECONDS:
                 from .tasks import drain_raw_events
 
-                _lease_release(token)
+                slot.release()
+                slot = None
                 drain_raw_events.delay()  # hand over, so no task runs forever under a flood
                 return handled
             if count or (linger and cache.delete(DRAIN_WANTED)):
@@ -1139,20 +1143,27 @@ def raw_events_drain_leased(*, linger: float = DRAIN_LINGER_SECONDS) -> int:
             if now - quiet_since < linger:
                 time.sleep(DRAIN_POLL_SECONDS)
                 continue
-            _lease_release(token)
-            # A task that asked us to linger just before the release gets the lease again here.
-            if not linger or cache.get(DRAIN_WANTED) is None or not _lease_take(token):
+            slot.release()
+            slot = None
+            # A task that asked for a drainer just before the release gets one again here.
+            if not linger or cache.get(DRAIN_WANTED) is None:
+                return handled
+            slot = _drain_slot()
+            if slot is None:
                 return handled
             cache.delete(DRAIN_WANTED)
             quiet_since = time.monotonic()
-    except BaseException:
-        _lease_release(token)
-        raise
+    finally:
+        if slot is not None:
+            slot.release()
 
 
 def _drain_batch(batch_size: int) -> int:
-    """One batch in one transaction. A deadlock or lost connection rolls the whole batch back:
-    its events stay pending for the next poll or sweep, never marked failed for a transient."""
+    """One batch in one transaction: the rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED
+    (other drainers take other rows), and what processing wrote commits together with the rows'
+    new outcome, so an event is processed exactly once. A deadlock, a lost connection or a
+    drainer killed mid-batch rolls the whole batch back: its events stay pending (and unlocked)
+    for another drainer, never marked failed for a transient."""
     try:
         return _drain_batch_once(batch_size)
     except OperationalError:
@@ -1494,15 +1505,8 @@ def media_fetch(*, media_id: int) -> str:
         logger.warning("media %s refused: %s is outside the media path", media_id, item.source_url)
         return Media.Status.FAILED
     max_bytes = int(settings.MESSAGING_MAX_INBOUND_MEDIA_BYTES)
-    try:
-        content, content_type = client.messaging.download_media(
-            bandwidth_media_id, max_bytes=max_bytes
-        )
-    except bw_errors.TransientError:
-        raise
-    except bw_errors.BandwidthError as exc:
-        Media.objects.filter(pk=media_id).update(status=Media.Status.FAILED, error=str(exc)[:300])
-        return Media.Status.FAILED
+    # Bandwidth's errors propagate: the task's retry policy retries or calls media_fetch_failed.
+    content, content_type = client.messaging.download_media(bandwidth_media_id, max_bytes=max_bytes)
     content_type = content_type.split(";")[0].strip().lower()
     if content_type not in MEDIA_TYPES and content_type != "application/octet-stream":
         Media.objects.filter(pk=media_id).update(
@@ -1520,3 +1524,11 @@ def media_fetch(*, media_id: int) -> str:
         locked.status = Media.Status.STORED
         locked.save()
     return Media.Status.STORED
+
+
+@transaction.atomic
+def media_fetch_failed(*, media_id: int, reason: str) -> None:
+    """Bandwidth refused the media, or kept failing past the retry horizon: keep the reason."""
+    Media.objects.filter(pk=media_id, status=Media.Status.PENDING).update(
+        status=Media.Status.FAILED, error=reason[:300]
+    )

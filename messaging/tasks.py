@@ -1,55 +1,51 @@
-"""Celery tasks: each takes ids, calls one service, and retries with backoff and jitter."""
+"""Celery tasks: each takes ids and calls one service; Bandwidth's errors go through the one retry
+policy of core.retries."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from celery import shared_task
 
-from bandwidth.errors import TransientError
-from config.periodic import periodic_lock
+from core.locks import try_lock
+from core.retries import READS, SENDS, Decision, RetryLater
 
 from . import services
 
 logger = logging.getLogger("parley.messaging")
 
 
-@shared_task(bind=True, max_retries=None, ignore_result=True)
-def dispatch_message(self: Any, message_id: int) -> str:
-    outcome = services.message_dispatch(message_id=message_id)
-    if outcome.state == "retry" and outcome.retry_in is not None:
-        raise self.retry(countdown=outcome.retry_in, max_retries=None)
-    if outcome.state == "reconcile":
+@SENDS.task()
+def dispatch_message(message_id: int) -> str:
+    """The send keeps its attempts on the message and decides with SENDS itself (RetryLater)."""
+    state = services.message_dispatch(message_id=message_id)
+    if state == "reconcile":
         reconcile_message.apply_async((message_id,), countdown=services.reconcile_delay())
-    return outcome.state
-
-
-@shared_task(bind=True, max_retries=20, ignore_result=True)
-def reconcile_message(self: Any, message_id: int) -> str:
-    state = services.message_reconcile(message_id=message_id)
-    if state in ("waiting", "error"):
-        raise self.retry(countdown=services.reconcile_delay())
     return state
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(TransientError,),
-    retry_backoff=2,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=8,
-    ignore_result=True,
-)
-def fetch_media(self: Any, media_id: int) -> str:
+@READS.task()
+def reconcile_message(message_id: int) -> str:
+    """Until the grace period ends; left for the beat's reconciler if Bandwidth keeps failing."""
+    state = services.message_reconcile(message_id=message_id)
+    if state == "waiting":
+        raise RetryLater(services.reconcile_delay(), "Bandwidth does not list it yet")
+    return state
+
+
+def _media_gave_up(media_id: int, *, decision: Decision) -> None:
+    services.media_fetch_failed(media_id=media_id, reason=decision.reason)
+
+
+@READS.task(give_up=_media_gave_up)
+def fetch_media(media_id: int) -> str:
     return services.media_fetch(media_id=media_id)
 
 
 @shared_task(ignore_result=True)
 def dispatch_due_messages() -> int:
     """Scheduled messages whose time has come, and messages stuck in queued."""
-    with periodic_lock("messaging-dispatch-due", 50) as held:
+    with try_lock("messaging-dispatch-due", 50) as held:
         if not held:
             return 0
         ids = services.messages_due()
@@ -60,29 +56,32 @@ def dispatch_due_messages() -> int:
 
 @shared_task(ignore_result=True)
 def reconcile_messages() -> int:
-    with periodic_lock("messaging-reconcile", 240) as held:
+    with try_lock("messaging-reconcile", 240) as held:
         if not held:
             return 0
         ids = services.messages_needing_reconciliation()
         for message_id in ids:
-            services.message_reconcile(message_id=message_id)
+            try:
+                services.message_reconcile(message_id=message_id)
+            except Exception:
+                logger.exception("reconciling message %s failed; next run tries again", message_id)
         return len(ids)
 
 
 @shared_task(ignore_result=True)
 def purge_raw_events() -> int:
-    with periodic_lock("messaging-purge", 3000) as held:
+    with try_lock("messaging-purge", 3000) as held:
         return services.raw_events_purge() if held else 0
 
 
 @shared_task(ignore_result=True)
 def drain_raw_events() -> int:
     """Woken after a webhook stored events: processes every pending raw event."""
-    return services.raw_events_drain_leased()
+    return services.raw_events_drain_woken()
 
 
 @shared_task(ignore_result=True)
 def sweep_raw_events() -> int:
-    """Beat: drains whatever a lost wake-up (broker down) left pending; skips while a drain holds
-    the drain lease (that drainer is already on it)."""
-    return services.raw_events_drain_leased(linger=0)
+    """Beat: drains whatever a lost wake-up (broker down) left pending; skips when every drain
+    slot is taken (those drainers are already on it)."""
+    return services.raw_events_drain_woken(linger=0)

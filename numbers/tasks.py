@@ -1,4 +1,5 @@
-"""Celery tasks of the numbers app: order reconciliation."""
+"""Celery tasks of the numbers app: order reconciliation. Calls to Bandwidth go through the one
+retry policy of core.retries."""
 
 from __future__ import annotations
 
@@ -6,22 +7,17 @@ import logging
 
 from celery import shared_task
 
-from bandwidth.errors import RateLimitedError, TransientError
-from config.periodic import periodic_lock
+from core.locks import try_lock
+from core.retries import READS
 
 from . import services
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=(TransientError, RateLimitedError),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=5,
-)
+@READS.task()
 def reconcile_order(order_id: int) -> None:
+    """An order left open when this gives up is polled again by the beat's reconciler."""
     services.number_order_reconcile(order_id=order_id)
 
 
@@ -29,12 +25,7 @@ class OrderNotCommittedYet(Exception):
     pass
 
 
-@shared_task(
-    autoretry_for=(OrderNotCommittedYet, TransientError, RateLimitedError),
-    retry_backoff=2,
-    retry_backoff_max=30,
-    max_retries=5,
-)
+@READS.also_retrying(OrderNotCommittedYet).task()
 def reconcile_order_placed(bandwidth_order_id: str) -> None:
     """A notification came for an order whose purchase had not committed yet."""
     order_id = services.number_order_id_for(bandwidth_order_id=bandwidth_order_id)
@@ -47,7 +38,7 @@ def reconcile_order_placed(bandwidth_order_id: str) -> None:
 def reconcile_open_orders() -> int:
     """Beat: polls orders still open after a minute (Bandwidth never retries a notification)."""
     done = 0
-    with periodic_lock("numbers-reconcile", 120) as held:
+    with try_lock("numbers-reconcile", 120) as held:
         if not held:
             return 0
         for order_id in services.orders_to_reconcile():

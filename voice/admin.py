@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from bandwidth.errors import BandwidthError
 from core import phones
 from tenants.errors import ParleyError
 
@@ -80,16 +81,16 @@ class RecordingAdmin(admin.ModelAdmin):
         for recording in queryset:
             try:
                 services.recording_download(recording=recording)
-            except services.RetryLater:
-                messages.warning(request, f"{recording}: Bandwidth is busy, try again later.")
+            except BandwidthError as exc:
+                messages.warning(request, f"{recording}: Bandwidth answered {exc}.")
 
     @admin.action(description="Fetch the transcription from Bandwidth")
     def fetch_transcription(self, request: HttpRequest, queryset: QuerySet[Recording]) -> None:
         for recording in queryset:
             try:
                 services.recording_fetch_transcription(recording=recording)
-            except services.RetryLater:
-                messages.warning(request, f"{recording}: Bandwidth is busy, try again later.")
+            except BandwidthError as exc:
+                messages.warning(request, f"{recording}: Bandwidth answered {exc}.")
 
 
 @admin.register(Voicemail)

@@ -25,7 +25,6 @@ from bandwidth.callbacks import (
     TranscriptionAvailableEvent,
     VoiceEvent,
 )
-from bandwidth.errors import BandwidthError, RateLimitedError, TransientError
 from carrier.clients import client_for_tenant
 from core import phones
 from tenants.errors import Conflict, ParleyError
@@ -46,15 +45,6 @@ UNANSWERED_STATUS = {
     "timeout": Call.Status.NO_ANSWER,
     "cancel": Call.Status.CANCELED,
 }
-MAX_DIAL_ATTEMPTS = 5
-
-
-class RetryLater(Exception):
-    """Bandwidth asked us to wait (429) or was unreachable before acting; try again later."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry in {seconds:g}s")
-        self.seconds = seconds
 
 
 # --- routes --------------------------------------------------------------------------------------
@@ -224,7 +214,9 @@ def _enqueue_dial(call_id: int) -> None:
 
 
 def call_dial(*, call: Call) -> Call:
-    """Ask Bandwidth to ring the agent. Raises RetryLater on 429 and on clean transient errors.
+    """Ask Bandwidth to ring the agent. Bandwidth's errors propagate: the task's retry policy
+    (core.retries) retries a 429 or a clean transient error and ends the call through
+    ``call_dial_failed`` otherwise; a timeout after the request went out is never dialled again.
 
     The attempt is committed before the request, because Bandwidth may call back (answer,
     disconnect) before the request returns.
@@ -239,31 +231,17 @@ def call_dial(*, call: Call) -> Call:
     provisioning = getattr(tenant, "provisioning", None)
     hook = routes.webhook_url(call=locked.pk)
     username, password = selectors.call_callback_credentials(locked.pk)
-    try:
-        created = client_for_tenant(tenant).voice.create_call(
-            application_id=provisioning.voice_application_id if provisioning else "",
-            from_=locked.our_number,
-            to=locked.agent_number,
-            answer_url=hook,
-            disconnect_url=hook,
-            username=username,
-            password=password,
-            call_timeout=30,
-            tag=f"parley-call-{locked.pk}",
-        )
-    except RateLimitedError as exc:
-        if locked.dial_attempts >= MAX_DIAL_ATTEMPTS:
-            return _dial_failed(locked, f"Bandwidth kept refusing: {exc.description}")
-        raise RetryLater(exc.retry_after or 2.0) from exc
-    except TransientError as exc:
-        if exc.ambiguous:
-            # The call may have been placed; never dial twice silently.
-            return _dial_failed(locked, f"Bandwidth did not answer in time: {exc.description}")
-        if locked.dial_attempts >= MAX_DIAL_ATTEMPTS:
-            return _dial_failed(locked, f"Bandwidth is unavailable: {exc.description}")
-        raise RetryLater(2.0 * locked.dial_attempts) from exc
-    except BandwidthError as exc:
-        return _dial_failed(locked, exc.description)
+    created = client_for_tenant(tenant).voice.create_call(
+        application_id=provisioning.voice_application_id if provisioning else "",
+        from_=locked.our_number,
+        to=locked.agent_number,
+        answer_url=hook,
+        disconnect_url=hook,
+        username=username,
+        password=password,
+        call_timeout=30,
+        tag=f"parley-call-{locked.pk}",
+    )
     with transaction.atomic():
         # Callbacks may already have moved the call on; only a still-queued call changes here.
         Call.objects.filter(pk=locked.pk, bandwidth_call_id=None).update(
@@ -273,6 +251,17 @@ def call_dial(*, call: Call) -> Call:
             status=Call.Status.INITIATED, started_at=timezone.now()
         )
     return Call.objects.get(pk=locked.pk)
+
+
+def call_dial_failed(*, call_id: int, reason: str, ambiguous: bool = False) -> Call | None:
+    """The dial gave up (a refusal, the horizon passed, or no answer in time): the call fails
+    with the reason; a call Bandwidth may have placed is not dialled again."""
+    call = Call.objects.filter(pk=call_id).first()
+    if call is None:
+        return None
+    if ambiguous:
+        reason = f"Bandwidth did not answer in time; not dialled again: {reason}"
+    return _dial_failed(call, reason)
 
 
 @transaction.atomic
@@ -455,14 +444,26 @@ def call_finish(*, call: Call, event: DisconnectEvent) -> Call:
     locked.save()
     if locked.direction == Call.Direction.INBOUND and locked.status == Call.Status.NO_ANSWER:
         call_pk = locked.pk
-        transaction.on_commit(lambda: _enqueue("missed_call_text_task", call_pk))
+        transaction.on_commit(lambda: _enqueue_missed_call_text(call_pk))
     return locked
 
 
-def _enqueue(task_name: str, pk: int) -> None:
-    from . import tasks
+def _enqueue_missed_call_text(call_id: int) -> None:
+    from .tasks import missed_call_text_task
 
-    getattr(tasks, task_name).delay(pk)
+    missed_call_text_task.delay(call_id)
+
+
+def _enqueue_download(recording_id: int) -> None:
+    from .tasks import recording_download_task
+
+    recording_download_task.delay(recording_id)
+
+
+def _enqueue_transcription(recording_id: int) -> None:
+    from .tasks import recording_transcription_task
+
+    recording_transcription_task.delay(recording_id)
 
 
 def _recording_row(call: Call, event: VoiceEvent) -> tuple[Recording, bool]:
@@ -505,7 +506,7 @@ def recording_store(*, call: Call, event: VoiceEvent, kind: str, step: str) -> R
         )
     if isinstance(event, RecordingAvailableEvent) and not recording.media_file:
         recording_pk = recording.pk
-        transaction.on_commit(lambda: _enqueue("recording_download_task", recording_pk))
+        transaction.on_commit(lambda: _enqueue_download(recording_pk))
     return recording
 
 
@@ -524,7 +525,7 @@ def recording_transcription_ready(
         recording.save(update_fields=["transcription_status", "updated_at"])
         return recording
     recording_pk = recording.pk
-    transaction.on_commit(lambda: _enqueue("recording_transcription_task", recording_pk))
+    transaction.on_commit(lambda: _enqueue_transcription(recording_pk))
     return recording
 
 
@@ -537,16 +538,11 @@ def recording_download(*, recording: Recording) -> Recording:
     if recording.media_file:
         return recording
     call = recording.call
-    try:
-        content, content_type = client_for_tenant(recording.tenant).voice.download_recording(
-            call.bandwidth_call_id or "", recording.bandwidth_recording_id
-        )
-    except (RateLimitedError, TransientError) as exc:
-        raise RetryLater(getattr(exc, "retry_after", None) or 5.0) from exc
-    except BandwidthError as exc:
-        recording.download_error = exc.description[:300]
-        recording.save(update_fields=["download_error", "updated_at"])
-        return recording
+    # Bandwidth's errors propagate: the task's retry policy retries or calls
+    # recording_download_failed.
+    content, content_type = client_for_tenant(recording.tenant).voice.download_recording(
+        call.bandwidth_call_id or "", recording.bandwidth_recording_id
+    )
     extension = "mp3" if "mpeg" in content_type else "wav"
     recording.media_file.save(
         f"{recording.bandwidth_recording_id}.{extension}", ContentFile(content), save=False
@@ -565,21 +561,31 @@ def recording_fetch_transcription(*, recording: Recording) -> Recording:
     )
     if recording.transcription_status == Recording.TranscriptionStatus.AVAILABLE:
         return recording
-    try:
-        transcription = client_for_tenant(recording.tenant).voice.get_transcription(
-            recording.call.bandwidth_call_id or "", recording.bandwidth_recording_id
-        )
-    except (RateLimitedError, TransientError) as exc:
-        raise RetryLater(getattr(exc, "retry_after", None) or 5.0) from exc
-    except BandwidthError as exc:
-        logger.warning("transcription of %s: %s", recording.bandwidth_recording_id, exc)
-        recording.transcription_status = Recording.TranscriptionStatus.ERROR
-        recording.save(update_fields=["transcription_status", "updated_at"])
-        return recording
+    # Bandwidth's errors propagate, as for the download.
+    transcription = client_for_tenant(recording.tenant).voice.get_transcription(
+        recording.call.bandwidth_call_id or "", recording.bandwidth_recording_id
+    )
     recording.transcription_text = transcription.text
     recording.transcription_status = Recording.TranscriptionStatus.AVAILABLE
     recording.save(update_fields=["transcription_text", "transcription_status", "updated_at"])
     return recording
+
+
+@transaction.atomic
+def recording_download_failed(*, recording_id: int, reason: str) -> None:
+    """The media could not be fetched (a refusal, or the retry horizon passed): keep the reason;
+    the reconciler leaves recordings with an error alone."""
+    Recording.objects.filter(pk=recording_id, media_file="").update(
+        download_error=reason[:300], updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def recording_transcription_failed(*, recording_id: int, reason: str) -> None:
+    logger.warning("transcription of recording %s: %s", recording_id, reason)
+    Recording.objects.filter(pk=recording_id).exclude(
+        transcription_status=Recording.TranscriptionStatus.AVAILABLE
+    ).update(transcription_status=Recording.TranscriptionStatus.ERROR, updated_at=timezone.now())
 
 
 # --- missed-call text and voicemail --------------------------------------------------------------
@@ -645,9 +651,9 @@ def voice_reconcile(*, now: datetime | None = None) -> dict[str, int]:
             _dial_failed(call, "The call request got no answer from Bandwidth; not retried.")
             counts["abandoned"] += 1
     for recording in selectors.recordings_missing_media(before=cutoff):
-        _enqueue("recording_download_task", recording.pk)
+        _enqueue_download(recording.pk)
         counts["downloads"] += 1
     for recording in selectors.recordings_pending_transcription(before=cutoff):
-        _enqueue("recording_transcription_task", recording.pk)
+        _enqueue_transcription(recording.pk)
         counts["transcriptions"] += 1
     return counts

@@ -111,6 +111,29 @@ def test_tenant_create_enqueues_provisioning_that_the_worker_runs(bandwidth, cel
     assert provisioning.messaging_application_id in bandwidth.emulator.state.applications
 
 
+def test_provisioning_that_keeps_failing_gives_up_with_the_reason(
+    bandwidth, celery_worker, other_tenant, settings
+):
+    settings.RETRY_BASE_SECONDS = 0.1
+    settings.RETRY_HORIZON_SECONDS = 2.0
+    bandwidth.emulator.faults.fail_next(100, 503, api="numbers")
+    created = tenant_services.tenant_create(name="Initech", owner_email="bill@initech.test")
+
+    provisioning = wait_until(
+        lambda: Provisioning.objects.filter(
+            tenant=created.tenant, error__contains="gave up"
+        ).first()
+    )
+    assert provisioning.status == Provisioning.Status.FAILED
+    assert provisioning.error.startswith("Step 'site' failed; gave up after ")
+    assert "over" in provisioning.error and ": 503" in provisioning.error
+    assert 100 - len(bandwidth.emulator.faults.describe()["pending_failures"]) >= 2
+    assert not Provisioning.objects.filter(tenant=other_tenant).exists()
+
+    bandwidth.emulator.faults.clear()
+    assert services.provisioning_run(tenant=created.tenant).status == Provisioning.Status.READY
+
+
 def test_rotating_callback_credentials_replaces_them_on_both_apps(bandwidth, tenant):
     before = services.provisioning_run(tenant=tenant)
     state = bandwidth.emulator.state

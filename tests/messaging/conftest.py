@@ -32,8 +32,8 @@ def drain() -> int:
 
 @pytest.fixture(autouse=True)
 def _fast_messaging(settings: Any) -> None:
-    settings.MESSAGING_RETRY_BASE_SECONDS = 0.05
-    settings.MESSAGING_RETRY_MAX_SECONDS = 0.5
+    settings.RETRY_BASE_SECONDS = 0.05
+    settings.RETRY_MAX_SECONDS = 0.5
     settings.MESSAGING_RECONCILE_DELAY_SECONDS = 0.3
     settings.MESSAGING_RECONCILE_GRACE_SECONDS = 1.0
     settings.MESSAGING_STUCK_AFTER_SECONDS = 0

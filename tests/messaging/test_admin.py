@@ -71,7 +71,7 @@ def test_reconcile_now_adopts_the_message_bandwidth_has(staff, line, bandwidth):
     message = services.message_send(
         tenant=line.tenant, from_number=line.e164, to=["+19195550123"], text="Lost answer"
     ).message
-    assert services.message_dispatch(message_id=message.pk).state == "sent"
+    assert services.message_dispatch(message_id=message.pk) == "sent"
     bandwidth_id = Message.objects.get(pk=message.pk).bandwidth_id
     Message.objects.filter(pk=message.pk).update(
         bandwidth_id="", needs_reconciliation=True, status="queued"

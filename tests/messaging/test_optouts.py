@@ -70,7 +70,7 @@ def test_opt_out_blocks_a_message_already_queued(line, bandwidth):
         tenant=line.tenant, from_number=line.e164, to=[CUSTOMER], text="Queued"
     ).message
     services.contact_opt_out(tenant=line.tenant, number=CUSTOMER, source="agent")
-    assert services.message_dispatch(message_id=message.pk).state == "failed"
+    assert services.message_dispatch(message_id=message.pk) == "failed"
     message.refresh_from_db()
     assert message.status == "failed" and "opted out" in message.error_description
     assert emulator_messages(bandwidth) == []

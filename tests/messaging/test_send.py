@@ -152,8 +152,7 @@ def test_stuck_queued_messages_are_requeued(line, bandwidth, settings):
         ).message
         transaction.get_connection().run_on_commit = []
     assert services.messages_due() == [message.pk]
-    outcome = services.message_dispatch(message_id=message.pk)
-    assert outcome.state == "sent"
+    assert services.message_dispatch(message_id=message.pk) == "sent"
     assert services.messages_due() == []
     assert len(emulator_messages(bandwidth)) == 1
 
@@ -167,7 +166,7 @@ def test_a_send_lost_with_its_worker_is_reconciled_not_repeated(line, bandwidth,
     message = services.message_send(
         tenant=line.tenant, from_number=line.e164, to=["+19195550123"], text="Posted once"
     ).message
-    assert services.message_dispatch(message_id=message.pk).state == "sent"
+    assert services.message_dispatch(message_id=message.pk) == "sent"
     Message.objects.filter(pk=message.pk).update(
         bandwidth_id="",
         status="queued",
@@ -175,8 +174,65 @@ def test_a_send_lost_with_its_worker_is_reconciled_not_repeated(line, bandwidth,
         dispatch_claimed_at=timezone.now() - timedelta(minutes=5),
     )
     assert services.messages_due() == [message.pk]
-    assert services.message_dispatch(message_id=message.pk).state == "reconcile"
+    assert services.message_dispatch(message_id=message.pk) == "reconcile"
     assert services.message_reconcile(message_id=message.pk) == "found"
     message.refresh_from_db()
     assert message.bandwidth_id == emulator_messages(bandwidth)[0].id
+    assert len(emulator_messages(bandwidth)) == 1
+
+
+def test_reconciliation_compares_only_the_page_bandwidth_listed(
+    line, other_line, bandwidth, settings
+):
+    """However much the number sent before, settling one message reads only the listed ids."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    earlier = []
+    for owner in (line, other_line):
+        sent = services.message_send(
+            tenant=owner.tenant, from_number=owner.e164, to=["+19195550199"], text="Earlier"
+        ).message
+        earlier += [
+            Message(
+                tenant=sent.tenant,
+                conversation=sent.conversation,
+                direction="out",
+                from_number=sent.from_number,
+                to=sent.to,
+                text="Long ago",
+                status="delivered",
+                bandwidth_id=f"old-{owner.tenant.slug}-{index}",
+            )
+            for index in range(150)
+        ]
+    Message.objects.bulk_create(earlier)
+    message = services.message_send(
+        tenant=line.tenant, from_number=line.e164, to=["+19195550123"], text="Posted once"
+    ).message
+    assert services.message_dispatch(message_id=message.pk) == "sent"
+    posted = Message.objects.get(pk=message.pk).bandwidth_id
+    Message.objects.filter(pk=message.pk).update(
+        bandwidth_id="",
+        status="queued",
+        in_flight=True,
+        dispatch_claimed_at=timezone.now() - timedelta(minutes=5),
+    )
+    assert services.message_dispatch(message_id=message.pk) == "reconcile"
+
+    rows_read: list[int] = []
+
+    def count_rows(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql.lstrip().upper().startswith("SELECT"):
+            rows_read.append(context["cursor"].rowcount)
+        return result
+
+    with connection.execute_wrapper(count_rows):
+        assert services.message_reconcile(message_id=message.pk) == "found"
+    assert rows_read and max(rows_read) <= 1, rows_read
+    message.refresh_from_db()
+    assert message.bandwidth_id == posted and not message.needs_reconciliation
     assert len(emulator_messages(bandwidth)) == 1

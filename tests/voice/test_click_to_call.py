@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
@@ -72,6 +74,22 @@ def test_rate_limited_dial_is_retried(line, tenant_api, celery_worker, bandwidth
     call = _final(_place(tenant_api, line).data["id"], timeout=30)
     assert call.status == Call.Status.COMPLETED
     assert call.dial_attempts == 2
+
+
+def test_a_dial_still_refused_at_its_horizon_fails_the_call_with_the_reason(
+    line, other_line, tenant_api, celery_worker, bandwidth, settings
+):
+    settings.RETRY_BASE_SECONDS = 0.05
+    settings.VOICE_DIAL_HORIZON_SECONDS = 2.5
+    bandwidth.emulator.faults.fail_next(20, 429, retry_after=1, api="voice")
+    call = _final(_place(tenant_api, line).data["id"], timeout=30)
+    assert call.status == Call.Status.FAILED and call.bandwidth_call_id is None
+    found = re.fullmatch(r"gave up after (\d) attempts over [\d.]+ s: 429: .+", call.error_message)
+    assert found, call.error_message
+    refused = 20 - len(bandwidth.emulator.faults.describe()["pending_failures"])
+    assert 2 <= call.dial_attempts == int(found[1]) == refused <= 3
+    assert tenant_api.get(f"/api/v1/calls/{call.pk}/").data["status"] == "failed"
+    assert not Call.objects.filter(tenant=other_line.tenant).exists()
 
 
 def test_idempotency_key_places_one_call(line, tenant_api, celery_worker):

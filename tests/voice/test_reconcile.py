@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
+from core.locks import lock
 from voice import services, tasks
 from voice.models import Call
 
@@ -51,6 +51,8 @@ def test_a_call_whose_dial_task_was_lost_is_dialled(line, celery_worker):
 
 def test_reconcile_skips_while_another_run_holds_the_lock(line):
     _queued(line)
-    assert cache.add("parley:lock:voice-reconcile", "1", timeout=60)
+    other_run = lock("voice-reconcile", 60)
+    assert other_run.acquire()
     assert tasks.reconcile_voice() is None
+    other_run.release()
     assert Call.objects.get().status == Call.Status.QUEUED
