@@ -41,6 +41,18 @@ def reconcile_order(order_id: int) -> None:
     services.number_order_reconcile(order_id=order_id)
 
 
+@shared_task(
+    autoretry_for=(TransientError, RateLimitedError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=8,
+)
+def place_number_order(order_id: int) -> None:
+    """After the purchase commits: sends the order to Bandwidth (at most once)."""
+    services.number_order_place(order_id=order_id)
+
+
 class OrderNotCommittedYet(Exception):
     pass
 

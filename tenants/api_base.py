@@ -12,6 +12,8 @@ from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.idempotency import IdempotencyError
+
 from .errors import ParleyError
 from .models import Tenant
 
@@ -44,7 +46,7 @@ def error_body(
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Renders every API error as ``{"error": {"code", "message", "fields"}}``."""
-    if isinstance(exc, ParleyError):
+    if isinstance(exc, ParleyError | IdempotencyError):
         fields = {exc.field: [exc.message]} if exc.field else {}
         return Response(error_body(exc.code, exc.message, fields), status=exc.status)
     if isinstance(exc, Http404):

@@ -1,0 +1,16 @@
+"""Periodic upkeep of the core mechanisms."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from config.periodic import periodic_lock
+
+from .idempotency import idempotency_purge
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Beat: deletes Idempotency-Keys past their expiry."""
+    with periodic_lock("core-idempotency-purge", 3000) as held:
+        return idempotency_purge() if held else 0
