@@ -316,7 +316,7 @@ class SendResult:
     created: bool
 
 
-def tenant_day(*, tenant: Tenant, moment: datetime) -> date:
+def _tenant_day(tenant: Tenant, moment: datetime) -> date:
     """The date ``moment`` falls on in the tenant's time zone (the day of the daily cap)."""
     return moment.astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()
 
@@ -346,7 +346,7 @@ def _segments_adjust(message: Message, change: int) -> None:
     """A canceled or edited message gives back (or counts) segments on the day it was counted."""
     if not change:
         return
-    day = tenant_day(tenant=message.tenant, moment=message.queued_at or message.created_at)
+    day = _tenant_day(message.tenant, message.queued_at or message.created_at)
     DailySegmentUsage.objects.for_tenant(message.tenant).filter(day=day).update(
         used=Greatest(F("used") + change, 0)
     )
@@ -526,7 +526,7 @@ def message_send(
             else:
                 _segments_take(
                     tenant,
-                    day=tenant_day(tenant=tenant, moment=now),
+                    day=_tenant_day(tenant, now),
                     segments=info.segments * len(recipients),
                     cap=None if auto_reply else policy.daily_segment_cap,
                 )

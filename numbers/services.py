@@ -288,6 +288,13 @@ def _purchase_of(tenant: Tenant, order_id: str) -> NumberPurchase:
     return NumberPurchase(order, rows, created=False)
 
 
+def _forget_offers(keys: list[str]) -> None:
+    try:
+        cache.delete_many(keys)
+    except Exception:  # the numbers are held by their rows now; the offers only expire later
+        logger.warning("could not forget bought offers %s", keys, exc_info=True)
+
+
 def _enqueue_placement(order_id: int) -> None:
     def send() -> None:
         from .tasks import place_number_order
@@ -367,7 +374,7 @@ def number_order(
         ) from None
     claim.complete(order.pk)
     offer_keys = [_offer_key(tenant, offer.number) for offer in offers]
-    transaction.on_commit(lambda: cache.delete_many(offer_keys))
+    transaction.on_commit(lambda: _forget_offers(offer_keys))
     _enqueue_placement(order.pk)
     return NumberPurchase(order, created, created=True)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from numbers.models import NumberOrder
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections, transaction
@@ -21,7 +22,6 @@ from rest_framework.test import APIClient
 from core import idempotency
 from core.models import IdempotentRequest
 from core.tasks import purge_idempotency_keys
-from messaging import services as messaging_services
 from messaging.models import Conversation, DailySegmentUsage, Message
 from tenants.models import Tenant
 from voice.models import Call
@@ -239,7 +239,7 @@ def test_a_repeat_while_the_first_is_still_running_gets_in_progress(
     monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.5)
     endpoint = _messages(line, tenant_api, bandwidth)
     token = make_token(line.tenant)
-    today = messaging_services.tenant_day(tenant=line.tenant, moment=timezone.now())
+    today = timezone.localdate(timezone.now(), ZoneInfo(line.tenant.timezone))
     DailySegmentUsage.objects.create(tenant=line.tenant, day=today)
     first: list[Any] = []
     second: list[Any] = []
