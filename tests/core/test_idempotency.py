@@ -170,11 +170,13 @@ def test_the_key_with_another_body_is_a_409_and_writes_nothing(
 
 
 def _waiting_backends() -> int:
-    """Sessions of this test database waiting for a lock."""
+    """Sessions of this test database waiting for a lock. (Only pg_locks, which is live:
+    pg_stat_activity is a snapshot for the rest of the caller's transaction.)"""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(DISTINCT l.pid) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-            "WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()"
+            "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted "
+            "AND pid <> pg_backend_pid() AND pid IN (SELECT pid FROM pg_locks WHERE database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database()))"
         )
         return int(cursor.fetchone()[0])
 
