@@ -254,6 +254,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # core
+    "core-purge-idempotency": {"task": "core.tasks.purge_idempotency_keys", "schedule": 3600.0},
     # numbers
     "numbers-reconcile-open-orders": {
         "task": "numbers.tasks.reconcile_open_orders",

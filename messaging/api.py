@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core import phones
+from core import idempotency, phones
 from tenants.api_base import TenantViewSet
 from tenants.errors import NotFound, ParleyError
 from tenants.models import ApiToken
@@ -69,7 +69,11 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             until=_when(params.get("until"), "until"),
         )
 
-    @extend_schema(request=MessageCreateSerializer, responses={202: MessageSerializer})
+    @extend_schema(
+        request=MessageCreateSerializer,
+        parameters=idempotency.openapi_parameters(201, 202),
+        responses={202: MessageSerializer, 201: MessageSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data: Any = request.data
         uploads = []
@@ -99,14 +103,14 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             uploads=uploads,
             send_at=values.get("send_at"),
             tag=values.get("tag", ""),
-            idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+            idempotency_key=request.headers.get(idempotency.HEADER, ""),
             **_sender(request),
         )
         message = result.message
         code = status.HTTP_201_CREATED if message.scheduled_for else status.HTTP_202_ACCEPTED
         response = Response(MessageSerializer(message).data, status=code)
         if not result.created:
-            response["Idempotent-Replayed"] = "true"
+            response[idempotency.REPLAYED_HEADER] = "true"
         return response
 
     @extend_schema(request=MessageUpdateSerializer, responses={200: MessageSerializer})

@@ -32,7 +32,8 @@ class MessagingPolicy(TenantOwnedModel):
         default=default_countries, help_text="ISO 3166 region codes texts may go to."
     )
     daily_segment_cap = models.PositiveIntegerField(
-        default=2000, help_text="Most outbound segments (per recipient) per UTC day."
+        default=2000,
+        help_text="Most outbound segments (per recipient) per day, in the tenant's time zone.",
     )
     local_segments_per_second = models.FloatField(default=1.0)
     toll_free_segments_per_second = models.FloatField(default=3.0)
@@ -275,17 +276,23 @@ class OptOut(TenantOwnedModel):
         return f"{self.number} {self.action} ({self.source})"
 
 
-class IdempotencyKey(TenantOwnedModel):
-    key = models.CharField(max_length=200)
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+class DailySegmentUsage(TenantOwnedModel):
+    """Outbound segments (per recipient) a tenant has used on one day of its own time zone.
+
+    The daily cap is enforced on this small row alone, with one conditional UPDATE, so sends of
+    a tenant never wait on each other for longer than that statement's transaction.
+    """
+
+    day = models.DateField(help_text="The date in the tenant's time zone.")
+    used = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "key"], name="idempotencykey_unique")
+            models.UniqueConstraint(fields=["tenant", "day"], name="dailysegmentusage_one_per_day")
         ]
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.used} segments on {self.day} for {self.tenant_id}"
 
 
 class RawEvent(models.Model):

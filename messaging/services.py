@@ -9,9 +9,10 @@ import math
 import random
 import time
 import uuid
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from numbers.models import PhoneNumber
 from typing import Any
 
@@ -20,8 +21,8 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Case, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from bandwidth.callbacks import (
@@ -36,10 +37,11 @@ from bandwidth.client import media_id_from_url
 from carrier import selectors as carrier_selectors
 from carrier.clients import client_for_tenant
 from carrier.models import Provisioning
+from core.idempotency import idempotency_claim, idempotency_lookup
 from core.locks import Lock, first_free
 from core.phones import normalize_number, region_of
 from core.retries import SENDS, RetryLater, Verdict
-from tenants.errors import Conflict, ParleyError, TenantSuspended
+from tenants.errors import ParleyError, TenantSuspended
 from tenants.models import ApiToken, Membership, Tenant
 
 from . import errors as codes
@@ -47,7 +49,7 @@ from .limiter import Scope, acquire, shared_limiter
 from .models import (
     Contact,
     Conversation,
-    IdempotencyKey,
+    DailySegmentUsage,
     Media,
     Message,
     MessagingPolicy,
@@ -90,7 +92,7 @@ MEDIA_TYPES = frozenset(
         "application/pdf",
     }
 )
-IDEMPOTENCY_TTL = timedelta(hours=24)
+SEND_SCOPE = "messages.send"
 
 STOP_WORDS = frozenset(
     {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
@@ -296,15 +298,40 @@ class SendResult:
     created: bool
 
 
-def _day_segments(tenant: Tenant) -> int:
-    midnight = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    used = (
-        Message.objects.for_tenant(tenant)
-        .filter(direction=Message.Direction.OUT, created_at__gte=midnight)
-        .exclude(status=Message.Status.CANCELED)
-        .aggregate(total=Sum(F("segment_count") * F("recipient_count")))["total"]
+def _tenant_day(tenant: Tenant, moment: datetime) -> date:
+    """The date ``moment`` falls on in the tenant's time zone (the day of the daily cap)."""
+    return moment.astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()
+
+
+def _segments_take(tenant: Tenant, *, day: date, segments: int, cap: int | None) -> None:
+    """Counts ``segments`` on the tenant's day, or refuses (counting nothing) beyond ``cap``.
+
+    One conditional UPDATE of the day's row: concurrent sends of the tenant queue on that row
+    only, and nothing slow runs after it in their transactions."""
+    DailySegmentUsage.objects.bulk_create(
+        [DailySegmentUsage(tenant=tenant, day=day)], ignore_conflicts=True
     )
-    return int(used or 0)
+    row = DailySegmentUsage.objects.for_tenant(tenant).filter(day=day)
+    if cap is None or segments <= cap:
+        allowed = row if cap is None else row.filter(used__lte=cap - segments)
+        if allowed.update(used=F("used") + segments):
+            return
+    used = row.values_list("used", flat=True).first() or 0
+    raise ParleyError(
+        f"This would exceed today's limit of {cap} segments ({used} used).",
+        field="to",
+        code="daily_cap",
+    )
+
+
+def _segments_adjust(message: Message, change: int) -> None:
+    """A canceled or edited message gives back (or counts) segments on the day it was counted."""
+    if not change:
+        return
+    day = _tenant_day(message.tenant, message.queued_at or message.created_at)
+    DailySegmentUsage.objects.for_tenant(message.tenant).filter(day=day).update(
+        used=Greatest(F("used") + change, 0)
+    )
 
 
 def _check_uploads(uploads: list[UploadedFile]) -> None:
@@ -324,6 +351,36 @@ def _check_uploads(uploads: list[UploadedFile]) -> None:
             )
 
 
+def _upload_digest(upload: UploadedFile) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return {"name": upload.name, "type": upload.content_type, "sha256": digest.hexdigest()}
+
+
+def _store_uploads(tenant: Tenant, uploads: list[UploadedFile]) -> list[Media]:
+    """Writes the attachments to storage; the rows are saved later, with the message."""
+    stored = []
+    for upload in uploads:
+        item = Media(
+            tenant=tenant,
+            content_type=(upload.content_type or "").split(";")[0].strip().lower(),
+            size=upload.size,
+            status=Media.Status.STORED,
+        )
+        item.file.save(upload.name or "attachment", upload, save=False)
+        stored.append(item)
+    return stored
+
+
+def _discard_uploads(stored: list[Media]) -> None:
+    for item in stored:
+        try:
+            item.file.delete(save=False)
+        except OSError:
+            logger.warning("could not delete unused upload %s", item.file.name, exc_info=True)
+
+
 def _check_media_urls(urls: list[str]) -> None:
     for url in urls:
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
@@ -332,24 +389,6 @@ def _check_media_urls(urls: list[str]) -> None:
             raise ParleyError(
                 f"Media URLs may be at most {MAX_MEDIA_URL} characters.", field="media"
             )
-
-
-def _check_same_request(earlier: Message, from_number: str, to: list[str], text: str) -> None:
-    """A repeated Idempotency-Key must carry the same message; another one is a client bug."""
-    try:
-        same = (
-            normalize_number(from_number, field="from") == earlier.from_number
-            and sorted(normalize_number(n, field="to") for n in to) == sorted(earlier.to)
-            and text == (earlier.text or "")
-        )
-    except ParleyError:
-        same = False
-    if not same:
-        raise Conflict(
-            "This Idempotency-Key was already used for a different message.",
-            field="idempotency_key",
-            code="idempotency_key_reused",
-        )
 
 
 @transaction.atomic
@@ -368,32 +407,40 @@ def message_send(
     idempotency_key: str = "",
     auto_reply: bool = False,
     allow_opted_out: bool = False,
+    now: datetime | None = None,
 ) -> SendResult:
     """Checks everything, then stores the message as queued with its conversation; a task sends
     it after commit (or at ``send_at``). The UI, the API, scheduled sends and automatic replies
-    all come here."""
+    all come here.
+
+    Attachments are checked and written to storage before anything is locked. Then, in one
+    short block with no I/O: the Idempotency-Key is claimed (``core.idempotency``), the segments
+    are counted against the daily cap of the tenant's local day (``now`` defaults to the present)
+    and the rows are written. Automatic replies are counted but never refused by the cap.
+    """
     media_urls = list(media_urls or [])
     uploads = list(uploads or [])
     text = text or ""
+    now = now or timezone.now()
     if not tenant.is_active:
         raise TenantSuspended(f"The tenant {tenant.name} is suspended; nothing can be sent.")
-    policy = MessagingPolicy.objects.select_for_update().get(
-        pk=messaging_policy_get(tenant=tenant).pk
+    _check_uploads(uploads)
+    request_body = {
+        "from": from_number,
+        "to": to,
+        "text": text,
+        "media": media_urls,
+        "uploads": [_upload_digest(upload) for upload in uploads],
+        "send_at": send_at.isoformat() if send_at else None,
+        "tag": tag,
+    }
+    earlier = idempotency_lookup(
+        tenant=tenant, scope=SEND_SCOPE, key=idempotency_key, body=request_body
     )
-    if idempotency_key:
-        if len(idempotency_key) > 200:
-            raise ParleyError("Idempotency-Key may be at most 200 characters.", field="idempotency")
-        earlier = (
-            IdempotencyKey.objects.for_tenant(tenant)
-            .filter(key=idempotency_key)
-            .select_related("message")
-            .first()
-        )
-        if earlier is not None:
-            if earlier.created_at > timezone.now() - IDEMPOTENCY_TTL:
-                _check_same_request(earlier.message, from_number, to, text)
-                return SendResult(earlier.message, False)
-            earlier.delete()
+    if earlier is not None:
+        return SendResult(Message.objects.for_tenant(tenant).get(pk=earlier), False)
+    # Read, never created here: a send writes nothing before its uploads are stored.
+    policy = MessagingPolicy.objects.for_tenant(tenant).first() or MessagingPolicy(tenant=tenant)
 
     from_e164 = normalize_number(from_number, field="from")
     phone_number = (
@@ -421,7 +468,6 @@ def message_send(
     if len(tag) > 1024:
         raise ParleyError("The tag may be at most 1024 characters.", field="tag")
     _check_media_urls(media_urls)
-    _check_uploads(uploads)
     for number in recipients:
         region = region_of(number)
         if region not in policy.allowed_countries:
@@ -441,7 +487,6 @@ def message_send(
                 field="to",
                 code="opted_out",
             )
-    now = timezone.now()
     if send_at is not None:
         if send_at <= now - timedelta(minutes=1):
             raise ParleyError("The send time is in the past.", field="send_at")
@@ -449,53 +494,59 @@ def message_send(
             send_at = None
     mms = bool(media_urls or uploads) or len(recipients) > 1
     info = segment_info(text, mms=mms)
-    planned = info.segments * len(recipients)
-    used = _day_segments(tenant)
-    if used + planned > policy.daily_segment_cap and not auto_reply:
-        raise ParleyError(
-            f"This would exceed today's limit of {policy.daily_segment_cap} segments "
-            f"({used} used).",
-            field="to",
-            code="daily_cap",
-        )
 
-    conversation = _conversation_for(tenant, phone_number, recipients)
-    message = Message.objects.create(
-        tenant=tenant,
-        conversation=conversation,
-        direction=Message.Direction.OUT,
-        from_number=from_e164,
-        to=recipients,
-        recipient_count=len(recipients),
-        text=text,
-        segment_count=info.segments,
-        encoding=info.encoding,
-        status=Message.Status.QUEUED,
-        recipient_status={n: {"status": "queued"} for n in recipients},
-        tag=tag,
-        sent_by=sent_by if getattr(sent_by, "pk", None) else None,
-        sent_by_token=sent_by_token,
-        auto_reply=auto_reply,
-        scheduled_for=send_at,
-        queued_at=now,
-    )
-    for url in media_urls:
-        Media.objects.create(tenant=tenant, message=message, source_url=url)
-    for upload in uploads:
-        item = Media(
-            tenant=tenant,
-            message=message,
-            content_type=(upload.content_type or "").split(";")[0].strip().lower(),
-            size=upload.size,
-            status=Media.Status.STORED,
-        )
-        item.file.save(upload.name or "attachment", upload, save=False)
-        item.save()
-    if idempotency_key:
-        IdempotencyKey.objects.create(tenant=tenant, key=idempotency_key, message=message)
-    _touch_conversation(conversation, message, unread=False)
-    _enqueue_dispatch(message)
-    return SendResult(message, True)
+    stored = _store_uploads(tenant, uploads)
+    try:
+        with transaction.atomic():
+            claim = idempotency_claim(
+                tenant=tenant, scope=SEND_SCOPE, key=idempotency_key, body=request_body
+            )
+            if claim.replay_of is not None:
+                result = SendResult(
+                    Message.objects.for_tenant(tenant).get(pk=claim.replay_of), False
+                )
+            else:
+                _segments_take(
+                    tenant,
+                    day=_tenant_day(tenant, now),
+                    segments=info.segments * len(recipients),
+                    cap=None if auto_reply else policy.daily_segment_cap,
+                )
+                conversation = _conversation_for(tenant, phone_number, recipients)
+                message = Message.objects.create(
+                    tenant=tenant,
+                    conversation=conversation,
+                    direction=Message.Direction.OUT,
+                    from_number=from_e164,
+                    to=recipients,
+                    recipient_count=len(recipients),
+                    text=text,
+                    segment_count=info.segments,
+                    encoding=info.encoding,
+                    status=Message.Status.QUEUED,
+                    recipient_status={n: {"status": "queued"} for n in recipients},
+                    tag=tag,
+                    sent_by=sent_by if getattr(sent_by, "pk", None) else None,
+                    sent_by_token=sent_by_token,
+                    auto_reply=auto_reply,
+                    scheduled_for=send_at,
+                    queued_at=now,
+                )
+                for url in media_urls:
+                    Media.objects.create(tenant=tenant, message=message, source_url=url)
+                for item in stored:
+                    item.message = message
+                    item.save()
+                claim.complete(message.pk)
+                _touch_conversation(conversation, message, unread=False)
+                _enqueue_dispatch(message)
+                result = SendResult(message, True)
+    except BaseException:
+        _discard_uploads(stored)
+        raise
+    if not result.created:
+        _discard_uploads(stored)  # a concurrent request with the key was first
+    return result
 
 
 def _enqueue_dispatch(message: Message) -> None:
@@ -527,6 +578,7 @@ def message_reschedule(
     *, message: Message, text: str | None = None, send_at: datetime | None = None
 ) -> Message:
     locked = _lock_editable(message)
+    counted = locked.segment_count
     if text is not None:
         if not text.strip() and not locked.media.exists():
             raise ParleyError("Write a text.", field="text")
@@ -539,6 +591,7 @@ def message_reschedule(
             raise ParleyError("The new send time must be in the future.", field="send_at")
         locked.scheduled_for = send_at
     locked.save()
+    _segments_adjust(locked, (locked.segment_count - counted) * locked.recipient_count)
     _enqueue_dispatch(locked)
     return locked
 
@@ -549,6 +602,7 @@ def message_cancel(*, message: Message) -> Message:
     locked.status = Message.Status.CANCELED
     locked.canceled_at = timezone.now()
     locked.save(update_fields=["status", "canceled_at", "updated_at"])
+    _segments_adjust(locked, -locked.segment_count * locked.recipient_count)
     return locked
 
 

@@ -54,7 +54,13 @@ class NumberOrderAdmin(admin.ModelAdmin):
     search_fields = ["customer_order_id", "bandwidth_order_id", "tenant__name", "numbers"]
     list_select_related = ["tenant"]
     raw_id_fields = ["tenant"]
-    readonly_fields = ["created_at", "updated_at", "completed_at", "last_checked_at"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "completed_at",
+        "last_checked_at",
+        "placement_started_at",
+    ]
     actions = ["reconcile"]
 
     @admin.action(description="Reconcile now (ask Bandwidth for the order's state)")

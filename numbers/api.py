@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import idempotency
 from tenants.api_base import TenantViewSet
 from tenants.permissions import CanManageTenant, IsTenantMember
 
@@ -65,14 +66,7 @@ class NumberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
 
     @extend_schema(
         request=NumberPurchaseSerializer,
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                description="Repeat a purchase safely: the same key answers with the same numbers.",
-            )
-        ],
+        parameters=idempotency.openapi_parameters(201),
         responses={
             201: inline_serializer(
                 "NumbersOrdered",
@@ -88,19 +82,21 @@ class NumberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             data=request.data, context={"region": self.tenant.default_region}
         )
         body.is_valid(raise_exception=True)
-        created = services.number_order(
+        purchase = services.number_order(
             tenant=self.tenant,
             numbers=body.validated_data["numbers"],
-            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            idempotency_key=request.headers.get(idempotency.HEADER, ""),
         )
-        order = created[0].order
-        return Response(
+        response = Response(
             {
-                "numbers": PhoneNumberSerializer(created, many=True).data,
-                "order": NumberOrderSerializer(order).data,
+                "numbers": PhoneNumberSerializer(purchase.numbers, many=True).data,
+                "order": NumberOrderSerializer(purchase.order).data,
             },
             status=status.HTTP_201_CREATED,
         )
+        if not purchase.created:
+            response[idempotency.REPLAYED_HEADER] = "true"
+        return response
 
     @extend_schema(request=PhoneNumberUpdateSerializer, responses=PhoneNumberSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

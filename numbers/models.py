@@ -36,20 +36,15 @@ class NumberOrder(TenantOwnedModel):
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
-    idempotency_key = models.CharField(
-        max_length=100, blank=True, help_text="The API caller's Idempotency-Key, if it sent one."
+    placement_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a worker sent the order to Bandwidth; empty while it waits to be placed.",
     )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "created_at"], name="numberorder_open_idx")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="numberorder_unique_idempotency_key",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.customer_order_id} ({self.status})"

@@ -22,6 +22,7 @@ from carrier import selectors as carrier_selectors
 from carrier.clients import client_for_tenant
 from carrier.models import BandwidthAccount, Provisioning
 from core import phones
+from core.idempotency import idempotency_claim, idempotency_lookup
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Tenant
 
@@ -199,6 +200,7 @@ def number_search(
 
 
 CUSTOMER_ORDER_PREFIX = "parley-"
+ORDER_SCOPE = "numbers.order"
 
 
 def _new_customer_order_id() -> str:
@@ -231,40 +233,61 @@ def _validate_numbers(tenant: Tenant, numbers: list[str]) -> list[Offer]:
     return offers
 
 
-def _repeated_order(tenant: Tenant, idempotency_key: str, numbers: list[str]) -> NumberOrder | None:
-    if not idempotency_key:
-        return None
-    order = (
-        NumberOrder.objects.for_tenant(tenant)
-        .filter(kind=NumberOrder.Kind.ORDER, idempotency_key=idempotency_key)
-        .first()
-    )
-    if order is not None and sorted(order.numbers) != sorted(numbers):
-        raise Conflict(
-            "This Idempotency-Key was used for a different purchase.",
-            field="numbers",
-            code="idempotency_key_reused",
-        )
-    return order
+@dataclass(frozen=True)
+class NumberPurchase:
+    """What ``number_order`` answers: the order and its numbers; ``created`` is False when an
+    Idempotency-Key repeated an earlier purchase."""
+
+    order: NumberOrder
+    numbers: list[PhoneNumber]
+    created: bool
+
+
+def _purchase_of(tenant: Tenant, order_id: str) -> NumberPurchase:
+    order = NumberOrder.objects.for_tenant(tenant).get(pk=order_id)
+    rows = list(order.ordered_numbers.all())
+    rows.sort(key=lambda row: order.numbers.index(row.number) if row.number in order.numbers else 0)
+    return NumberPurchase(order, rows, created=False)
+
+
+def _forget_offers(keys: list[str]) -> None:
+    try:
+        cache.delete_many(keys)
+    except Exception:  # the numbers are held by their rows now; the offers only expire later
+        logger.warning("could not forget bought offers %s", keys, exc_info=True)
+
+
+def _enqueue_placement(order_id: int) -> None:
+    def send() -> None:
+        from .tasks import place_number_order
+
+        try:
+            place_number_order.delay(order_id)
+        except Exception:  # the broker is down: the beat reconciler queues it again
+            logger.exception("could not queue placing number order %s", order_id)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic
 def number_order(
     *, tenant: Tenant, numbers: list[str], idempotency_key: str = ""
-) -> list[PhoneNumber]:
-    """Orders offered numbers on the tenant's location; they are ``ordering`` until it completes.
+) -> NumberPurchase:
+    """Records an order for offered numbers, which are ``ordering`` until it completes.
 
-    The Bandwidth order is placed inside the transaction: if Bandwidth refuses, nothing is kept.
-    A repeated ``idempotency_key`` answers with the first purchase's numbers and orders nothing.
+    Bandwidth is not called here: after commit a task places the order (``number_order_place``),
+    so the tenant's row is locked only while the limit is checked and the rows are written.
+    A repeated ``idempotency_key`` answers with the first purchase and orders nothing.
     """
-    idempotency_key = idempotency_key.strip()
-    if len(idempotency_key) > 100:
-        raise ParleyError("An Idempotency-Key has at most 100 characters.", field="idempotency_key")
-    repeated = _repeated_order(tenant, idempotency_key, numbers)
-    if repeated is not None:
-        return list(repeated.ordered_numbers.order_by("number"))
+    body = {"numbers": numbers}
+    earlier = idempotency_lookup(tenant=tenant, scope=ORDER_SCOPE, key=idempotency_key, body=body)
+    if earlier is not None:
+        return _purchase_of(tenant, earlier)
     offers = _validate_numbers(tenant, numbers)
     provisioning = _require_ready(tenant)
+    claim = idempotency_claim(tenant=tenant, scope=ORDER_SCOPE, key=idempotency_key, body=body)
+    if claim.replay_of is not None:
+        return _purchase_of(tenant, claim.replay_of)
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
     held = PhoneNumber.objects.for_tenant(locked).filter(status__in=PhoneNumber.HELD_STATUSES)
     if held.count() + len(offers) > locked.number_limit:
@@ -281,20 +304,12 @@ def number_order(
     )
     if taken:
         raise Conflict(f"{', '.join(taken)} is no longer available.", field="numbers")
-    try:
-        with transaction.atomic():
-            order = NumberOrder.objects.create(
-                tenant=tenant,
-                kind=NumberOrder.Kind.ORDER,
-                customer_order_id=_new_customer_order_id(),
-                numbers=numbers,
-                idempotency_key=idempotency_key,
-            )
-    except IntegrityError:
-        raise Conflict(
-            "A purchase with this Idempotency-Key is under way; repeat it in a moment.",
-            code="idempotency_key_in_use",
-        ) from None
+    order = NumberOrder.objects.create(
+        tenant=tenant,
+        kind=NumberOrder.Kind.ORDER,
+        customer_order_id=_new_customer_order_id(),
+        numbers=numbers,
+    )
     created = []
     try:
         with transaction.atomic():
@@ -319,36 +334,68 @@ def number_order(
             "Another order took one of these numbers a moment ago; search again.",
             field="numbers",
         ) from None
-    client = client_for_tenant(tenant)
+    claim.complete(order.pk)
+    offer_keys = [_offer_key(tenant, offer.number) for offer in offers]
+    transaction.on_commit(lambda: _forget_offers(offer_keys))
+    _enqueue_placement(order.pk)
+    return NumberPurchase(order, created, created=True)
+
+
+def number_order_place(*, order_id: int) -> NumberOrder | None:
+    """Places a recorded order at Bandwidth, once, holding no lock while Bandwidth answers.
+
+    Only an order never sent can be claimed (``placement_started_at`` stamped by one UPDATE), so
+    a repeated task or the reconciler never sends it twice. An error that proves the request did
+    not reach Bandwidth un-stamps it and is raised for a retry; an ambiguous timeout keeps the
+    stamp, and the reconciler finds the order by our CustomerOrderId; a refusal fails the order
+    and its numbers with Bandwidth's reason.
+    """
+    claimed = NumberOrder.objects.filter(
+        pk=order_id,
+        kind=NumberOrder.Kind.ORDER,
+        status__in=NumberOrder.OPEN_STATUSES,
+        bandwidth_order_id__isnull=True,
+        placement_started_at__isnull=True,
+    ).update(placement_started_at=timezone.now())
+    order = NumberOrder.objects.select_related("tenant").filter(pk=order_id).first()
+    if not claimed or order is None:
+        return order
+    tenant = order.tenant
+    provisioning = Provisioning.objects.filter(tenant=tenant).first()
     try:
-        result = client.numbers.create_order(
+        result = client_for_tenant(tenant).numbers.create_order(
             customer_order_id=order.customer_order_id,
-            site_id=provisioning.site_id,
-            peer_id=provisioning.peer_id,
-            numbers=numbers,
+            site_id=provisioning.site_id if provisioning else "",
+            peer_id=provisioning.peer_id if provisioning else "",
+            numbers=list(order.numbers),
             partial_allowed=True,
             name=f"Parley {tenant.slug}"[:50],
         )
-    except TransientError as error:
-        if not error.ambiguous:
-            raise _bandwidth_refusal(error, "numbers") from error
-        # The order may have reached Bandwidth: keep it, and let the reconciler look it up by
-        # our CustomerOrderId rather than risk buying the numbers twice.
-        logger.warning(
-            "order %s for %s is ambiguous: %s", order.customer_order_id, tenant.id, error
-        )
-        return created
+    except (TransientError, RateLimitedError) as error:
+        if isinstance(error, TransientError) and error.ambiguous:
+            logger.warning(
+                "order %s for %s is ambiguous: %s", order.customer_order_id, tenant.id, error
+            )
+            return order
+        NumberOrder.objects.filter(pk=order_id).update(placement_started_at=None)
+        raise
     except BandwidthError as error:
-        logger.warning("order for %s refused: %s", tenant.id, error)
-        raise _bandwidth_refusal(error, "numbers") from error
-    order.bandwidth_order_id = result.order_id
-    order.status = result.status or NumberOrder.Status.RECEIVED
-    order.save(update_fields=["bandwidth_order_id", "status", "updated_at"])
-    for offer in offers:
-        cache.delete(_offer_key(tenant, offer.number))
-    if order.status != NumberOrder.Status.RECEIVED:
-        _apply(order, order.status, list(result.completed_numbers), list(result.errors), "")
-    return created
+        logger.warning("order %s for %s refused: %s", order.customer_order_id, tenant.id, error)
+        refusal = _bandwidth_refusal(error, "numbers")
+        with transaction.atomic():
+            locked = NumberOrder.objects.select_for_update().get(pk=order_id)
+            _apply(locked, NumberOrder.Status.FAILED, [], list(error.errors), refusal.message)
+        return locked
+    with transaction.atomic():
+        # A notification may have named the order already (adopted by our CustomerOrderId).
+        locked = NumberOrder.objects.select_for_update().get(pk=order_id)
+        if locked.bandwidth_order_id is None:
+            locked.bandwidth_order_id = result.order_id
+            locked.save(update_fields=["bandwidth_order_id", "updated_at"])
+        status = result.status or NumberOrder.Status.RECEIVED
+        if status != locked.status:
+            _apply(locked, status, list(result.completed_numbers), list(result.errors), "")
+    return locked
 
 
 def _reason_for(number: str, errors: list[ErrorDetail], message: str) -> str:
@@ -430,6 +477,13 @@ def number_order_reconcile(*, order_id: int) -> NumberOrder | None:
         return None
     if not locked.is_open:
         return locked
+    never_sent = locked.kind == NumberOrder.Kind.ORDER and locked.placement_started_at is None
+    if not locked.bandwidth_order_id and never_sent:
+        # Its task was lost (the broker was down): place it now rather than give it up.
+        _enqueue_placement(locked.pk)
+        locked.last_checked_at = timezone.now()
+        locked.save(update_fields=["last_checked_at", "updated_at"])
+        return locked
     client = client_for_tenant(locked.tenant)
     if not locked.bandwidth_order_id:
         is_order = locked.kind == NumberOrder.Kind.ORDER
@@ -478,7 +532,7 @@ def _found_on_bandwidth(client: BandwidthClient, order: NumberOrder) -> bool:
         order.bandwidth_order_id = found
         order.save(update_fields=["bandwidth_order_id", "updated_at"])
         return True
-    if timezone.now() - order.created_at > ORDER_LOST_AFTER:
+    if timezone.now() - (order.placement_started_at or order.created_at) > ORDER_LOST_AFTER:
         lost = "Bandwidth never received this order; nothing was bought. Search and buy again."
         _apply(order, NumberOrder.Status.FAILED, [], [], lost)
     else:

@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 
 from core.locks import try_lock
-from core.retries import READS
+from core.retries import READS, SENDS
 
 from . import services
 
@@ -19,6 +19,13 @@ logger = logging.getLogger(__name__)
 def reconcile_order(order_id: int) -> None:
     """An order left open when this gives up is polled again by the beat's reconciler."""
     services.number_order_reconcile(order_id=order_id)
+
+
+@SENDS.task()
+def place_number_order(order_id: int) -> None:
+    """After the purchase commits: sends the order to Bandwidth (at most once). An order still
+    unsent when this gives up stays open and unstamped, so the beat's reconciler queues it again."""
+    services.number_order_place(order_id=order_id)
 
 
 class OrderNotCommittedYet(Exception):

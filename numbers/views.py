@@ -83,12 +83,12 @@ def search_fragment(request: HttpRequest) -> HttpResponse:
 def buy(request: HttpRequest) -> HttpResponse:
     chosen = request.POST.getlist("numbers")
     try:
-        created = services.number_order(tenant=request.tenant, numbers=chosen)  # type: ignore[attr-defined]
+        purchase = services.number_order(tenant=request.tenant, numbers=chosen)  # type: ignore[attr-defined]
     except ParleyError as error:
         messages.error(request, error.message)
     else:
         region = request.tenant.default_region  # type: ignore[attr-defined]
-        names = ", ".join(phones.format_number(n.number, region=region) for n in created)
+        names = ", ".join(phones.format_number(n.number, region=region) for n in purchase.numbers)
         messages.success(request, f"Ordering {names}. It becomes active in a few seconds.")
     return redirect("numbers")
 

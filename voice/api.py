@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import idempotency
 from tenants import selectors as tenant_selectors
 from tenants.api_base import TenantViewSet
 from tenants.permissions import CanManageTenant, IsTenantMember
@@ -82,20 +83,27 @@ class CallViewSet(
                 queryset = queryset.filter(**{name: params[name]})
         return queryset
 
-    @extend_schema(request=CallCreateSerializer, responses={202: CallSerializer})
+    @extend_schema(
+        request=CallCreateSerializer,
+        parameters=idempotency.openapi_parameters(202),
+        responses={202: CallSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = CallCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        call, _ = services.call_create(
+        call, created = services.call_create(
             tenant=self.tenant,
             from_number=data["from"],
             to=data["to"],
             agent=data.get("agent") or None,
             membership=_acting_membership(request, self.tenant),
-            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            idempotency_key=request.headers.get(idempotency.HEADER, ""),
         )
-        return Response(CallSerializer(call).data, status=status.HTTP_202_ACCEPTED)
+        response = Response(CallSerializer(call).data, status=status.HTTP_202_ACCEPTED)
+        if not created:
+            response[idempotency.REPLAYED_HEADER] = "true"
+        return response
 
     @extend_schema(responses=RecordingSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -120,21 +120,12 @@ class Call(TenantOwnedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    idempotency_key = models.CharField(max_length=200, blank=True)
-    request_fingerprint = models.CharField(max_length=64, blank=True)
     dial_attempts = models.PositiveSmallIntegerField(default=0)
     missed_text_sent = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="call_unique_idempotency_key",
-            )
-        ]
         indexes = [
             models.Index(fields=["tenant", "-created_at"], name="call_tenant_created"),
             models.Index(fields=["tenant", "other_party"], name="call_tenant_other_party"),

@@ -129,10 +129,6 @@ def call_by_bandwidth_id(*, tenant_id: uuid.UUID, bandwidth_call_id: str) -> Cal
     return Call.objects.filter(tenant_id=tenant_id, bandwidth_call_id=bandwidth_call_id).first()
 
 
-def call_by_idempotency_key(*, tenant: Tenant, key: str) -> Call | None:
-    return Call.objects.for_tenant(tenant).filter(idempotency_key=key).first()
-
-
 def calls_for_contact(*, tenant: Tenant, number: str) -> QuerySet[Call]:
     """Calls with one customer, for the contact's conversation timeline."""
     return call_list(tenant=tenant).filter(other_party=number)

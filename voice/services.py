@@ -4,7 +4,6 @@ tell us about calls, recordings and voicemail."""
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import uuid
 from collections.abc import Iterable
@@ -27,7 +26,8 @@ from bandwidth.callbacks import (
 )
 from carrier.clients import client_for_tenant
 from core import phones
-from tenants.errors import Conflict, ParleyError
+from core.idempotency import idempotency_claim, idempotency_lookup
+from tenants.errors import ParleyError
 from tenants.models import Membership, Tenant
 
 from . import routes, selectors
@@ -45,6 +45,7 @@ UNANSWERED_STATUS = {
     "timeout": Call.Status.NO_ANSWER,
     "cancel": Call.Status.CANCELED,
 }
+CALL_SCOPE = "voice.call"
 
 
 # --- routes --------------------------------------------------------------------------------------
@@ -131,10 +132,6 @@ def blocked_number_remove(*, blocked: BlockedNumber) -> None:
 # --- click-to-call -------------------------------------------------------------------------------
 
 
-def _fingerprint(*parts: str) -> str:
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
-
-
 @transaction.atomic
 def call_create(
     *,
@@ -145,22 +142,15 @@ def call_create(
     membership: Membership | None,
     idempotency_key: str = "",
 ) -> tuple[Call, bool]:
-    """Click-to-call: ring the agent's phone, then transfer to the customer. (call, created)."""
+    """Click-to-call: ring the agent's phone, then transfer to the customer. (call, created);
+    a repeated ``idempotency_key`` answers with the first call and dials nothing."""
+    body = {"from": from_number, "to": to, "agent": agent}
+    earlier = idempotency_lookup(tenant=tenant, scope=CALL_SCOPE, key=idempotency_key, body=body)
+    if earlier is not None:
+        return _call_of(tenant, earlier), False
     agent = (agent or (membership.phone if membership is not None else "") or "").strip()
     to = (to or "").strip()
     from_number = (from_number or "").strip()
-    key = idempotency_key.strip()
-    fingerprint = _fingerprint(from_number, to, agent)
-    if len(key) > 200:
-        raise ParleyError("The Idempotency-Key is at most 200 characters.", field="idempotency_key")
-    if key:
-        existing = selectors.call_by_idempotency_key(tenant=tenant, key=key)
-        if existing is not None:
-            if existing.request_fingerprint != fingerprint:
-                raise Conflict(
-                    "This Idempotency-Key was used for a different call.", field="idempotency_key"
-                )
-            return existing, False
     region = tenant.default_region
     if from_number:
         from_number = phones.normalize_number(from_number, field="from", region=region)
@@ -181,7 +171,10 @@ def call_create(
     provisioning = getattr(tenant, "provisioning", None)
     if provisioning is None or not provisioning.voice_application_id:
         raise ParleyError("Calling is not set up for this account yet.", code="not_provisioned")
-    call = Call(
+    claim = idempotency_claim(tenant=tenant, scope=CALL_SCOPE, key=idempotency_key, body=body)
+    if claim.replay_of is not None:
+        return _call_of(tenant, claim.replay_of), False
+    call = Call.objects.create(
         tenant=tenant,
         phone_number=number,
         our_number=from_number,
@@ -191,20 +184,15 @@ def call_create(
         status=Call.Status.QUEUED,
         created_by=membership.user if membership is not None else None,
         handled_by=membership.user if membership is not None else None,
-        idempotency_key=key,
-        request_fingerprint=fingerprint,
     )
-    try:
-        with transaction.atomic():
-            call.save()
-    except IntegrityError:
-        existing = selectors.call_by_idempotency_key(tenant=tenant, key=key)
-        if existing is None:
-            raise
-        return existing, False
+    claim.complete(call.pk)
     call_id = call.pk
     transaction.on_commit(lambda: _enqueue_dial(call_id))
     return call, True
+
+
+def _call_of(tenant: Tenant, call_id: str) -> Call:
+    return selectors.call_get(tenant=tenant, pk=call_id)
 
 
 def _enqueue_dial(call_id: int) -> None:

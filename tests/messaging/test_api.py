@@ -1,5 +1,5 @@
-"""The messaging API: send with Idempotency-Key, read messages, conversations, contacts, opt-outs,
-and two-tenant isolation of every endpoint."""
+"""The messaging API: send, read messages, conversations, contacts, opt-outs, and two-tenant
+isolation of every endpoint (Idempotency-Key: tests/core/test_idempotency.py)."""
 
 from __future__ import annotations
 
@@ -31,52 +31,6 @@ def test_post_message_sends_and_get_shows_its_status(line, celery_worker, bandwi
         lambda: tenant_api.get(f"/api/v1/messages/{body['id']}/").json()["status"] == "delivered"
     )
     assert Message.objects.get(pk=body["id"]).sent_by_token is not None
-
-
-def test_idempotency_key_returns_the_same_message_and_sends_once(
-    line, celery_worker, bandwidth, tenant_api, other_api, other_line
-):
-    payload = {"from": line.e164, "to": ["+19195550123"], "text": "Exactly once"}
-    first = tenant_api.post(
-        "/api/v1/messages/", payload, format="json", HTTP_IDEMPOTENCY_KEY="order-42"
-    )
-    second = tenant_api.post(
-        "/api/v1/messages/", payload, format="json", HTTP_IDEMPOTENCY_KEY="order-42"
-    )
-    assert first.status_code == second.status_code == 202
-    assert first.json()["id"] == second.json()["id"]
-    assert second["Idempotent-Replayed"] == "true"
-    other = other_api.post(
-        "/api/v1/messages/",
-        {"from": other_line.e164, "to": ["+19195550123"], "text": "Same key, other tenant"},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY="order-42",
-    )
-    assert other.status_code == 202 and other.json()["id"] != first.json()["id"]
-    wait_until(lambda: len(emulator_messages(bandwidth)) == 2)
-    wait_until(lambda: Message.objects.filter(status="delivered").count() == 2)
-    assert len(emulator_messages(bandwidth)) == 2
-
-
-def test_idempotency_key_reused_for_another_message_is_a_conflict(line, bandwidth, tenant_api):
-    payload = {"from": line.e164, "to": ["+19195550123"], "text": "First"}
-    first = tenant_api.post("/api/v1/messages/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    assert first.status_code == 202
-    changed = {**payload, "text": "Something else"}
-    again = tenant_api.post("/api/v1/messages/", changed, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    assert again.status_code == 409
-    assert again.json()["error"]["code"] == "idempotency_key_reused"
-    assert Message.objects.filter(tenant=line.tenant).count() == 1
-
-
-def test_expired_idempotency_key_sends_anew(line, bandwidth, tenant_api):
-    from messaging.models import IdempotencyKey
-
-    payload = {"from": line.e164, "to": ["+19195550123"], "text": "Again tomorrow"}
-    first = tenant_api.post("/api/v1/messages/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k")
-    IdempotencyKey.objects.update(created_at=timezone.now() - timedelta(hours=25))
-    second = tenant_api.post("/api/v1/messages/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k")
-    assert first.json()["id"] != second.json()["id"]
 
 
 def test_scheduled_send_answers_201_and_can_be_edited_and_cancelled(line, bandwidth, tenant_api):

@@ -34,8 +34,9 @@ def ready(
 ) -> RunningEmulator:
     """Both tenants provisioned on one emulator (the platform account).
 
-    Orders complete after 0.2 s instead of 0.04 s, so a notification never overtakes the commit
-    of the purchase in tests that run no worker (the late-notification path has its own test).
+    A purchase is placed at Bandwidth by a task after it commits: tests that need the order
+    placed ask for ``celery_worker`` too. Orders complete after 0.2 s instead of 0.04 s, so a
+    notification rarely overtakes the placing task's answer (those paths have their own tests).
     """
     bandwidth.emulator.config.order_complete_delay = 10.0
     bandwidth.emulator.config.disconnect_complete_delay = 10.0

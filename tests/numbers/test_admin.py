@@ -19,7 +19,9 @@ def staff(client):
     return client
 
 
-def test_numbers_and_orders_admin_with_reconcile_and_release(ready, staff, tenant_api):
+def test_numbers_and_orders_admin_with_reconcile_and_release(
+    ready, staff, tenant_api, celery_worker
+):
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     pk = buy(tenant_api, [number])[0]["id"]
     wait_for_status(pk, "active")

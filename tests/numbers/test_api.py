@@ -9,14 +9,24 @@ from numbers.models import NumberOrder, PhoneNumber
 from numbers.routing import route_for
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import connections
 from django.utils import timezone
 
 from carrier.models import Provisioning
+from config.celery import app as celery_app
 
 from ..conftest import wait_until
 from .conftest import buy, search, status_of, wait_for_status
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _placed_at_bandwidth(emulator, order):
+    """The emulator's order with our CustomerOrderId, once Bandwidth has it."""
+    with emulator.emulator.state.lock:
+        orders = list(emulator.emulator.state.orders.values())
+    return next((o for o in orders if o.customer_order_id == order.customer_order_id), None)
 
 
 def assert_error(response, status: int, code: str, field: str | None = None) -> dict:
@@ -90,7 +100,9 @@ def test_numbers_any_tenant_holds_are_never_offered(ready, tenant, other_tenant,
     assert first[0]["number"] not in again
 
 
-def test_buy_then_the_order_webhook_makes_the_number_active(ready, tenant, tenant_api):
+def test_buy_then_the_order_webhook_makes_the_number_active(
+    ready, tenant, tenant_api, celery_worker
+):
     offer = search(tenant_api, area_code="919", quantity=1)[0]
 
     created = buy(tenant_api, [offer["number"]])
@@ -148,11 +160,13 @@ def test_a_failed_order_shows_bandwidths_reason(ready, tenant_api, celery_worker
     assert body["status"] == "failed" and "Unavailable" in body["status_reason"]
 
 
-def test_the_reconciler_completes_an_order_whose_notification_was_lost(ready, tenant_api):
+def test_the_reconciler_completes_an_order_whose_notification_was_lost(
+    ready, tenant_api, celery_worker
+):
     ready.emulator.state.subscriptions.clear()  # the notification never arrives
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     created = buy(tenant_api, [number])
-    order = NumberOrder.objects.get(numbers=[number])
+    order = wait_until(lambda: NumberOrder.objects.filter(bandwidth_order_id__isnull=False).first())
     placed = ready.emulator.state.orders[order.bandwidth_order_id]
     wait_until(lambda: placed.status == "COMPLETE")
 
@@ -167,7 +181,9 @@ def test_the_reconciler_completes_an_order_whose_notification_was_lost(ready, te
     assert tasks.reconcile_open_orders() == 0
 
 
-def test_release_disconnects_and_the_number_becomes_released(ready, tenant, tenant_api):
+def test_release_disconnects_and_the_number_becomes_released(
+    ready, tenant, tenant_api, celery_worker
+):
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     pk = buy(tenant_api, [number])[0]["id"]
     wait_for_status(pk, "active")
@@ -223,25 +239,72 @@ def test_the_number_limit_is_checked_first(ready, tenant, tenant_api):
     assert not ready.emulator.state.orders
 
 
-def test_a_bandwidth_refusal_is_a_4xx_and_nothing_is_kept(ready, tenant, tenant_api):
+def test_a_bandwidth_refusal_fails_the_order_with_its_reason(
+    ready, tenant, tenant_api, celery_worker
+):
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     Provisioning.objects.filter(tenant=tenant).update(site_id="424242")  # Bandwidth: 5016
 
-    response = tenant_api.post("/api/v1/numbers/", {"numbers": [number]}, format="json")
+    created = buy(tenant_api, [number])
 
-    error = assert_error(response, 400, "bandwidth_refused", "numbers")
-    assert "5016" in error["message"] and "SiteId" in error["message"]
-    assert not PhoneNumber.objects.exists() and not NumberOrder.objects.exists()
+    failed = wait_for_status(created[0]["id"], "failed")
+    assert "5016" in failed.status_reason and "SiteId" in failed.status_reason
+    order = NumberOrder.objects.get()
+    assert order.status == NumberOrder.Status.FAILED and order.bandwidth_order_id is None
+    assert any(e["code"] == "5016" for e in order.errors)
+    assert not ready.emulator.state.orders
+    assert route_for(number) is None
 
 
-def test_bandwidth_down_is_a_503_and_nothing_is_kept(ready, tenant_api):
+def test_bandwidth_down_delays_the_order_and_it_is_placed_once(ready, tenant_api, celery_worker):
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     ready.emulator.faults.fail_next(1, 503, api="numbers")
 
-    response = tenant_api.post("/api/v1/numbers/", {"numbers": [number]}, format="json")
+    created = buy(tenant_api, [number])
 
-    assert_error(response, 503, "bandwidth_unavailable")
-    assert not PhoneNumber.objects.exists() and not NumberOrder.objects.exists()
+    wait_for_status(created[0]["id"], "active")
+    order = NumberOrder.objects.get()
+    placed = [
+        o
+        for o in ready.emulator.state.orders.values()
+        if o.customer_order_id == order.customer_order_id
+    ]
+    assert [o.id for o in placed] == [order.bandwidth_order_id]
+
+
+def test_a_purchase_is_recorded_first_and_its_task_places_it_once(ready, tenant_api):
+    number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
+
+    created = buy(tenant_api, [number])
+
+    # Committed without asking Bandwidth: nothing was held open while Bandwidth answered.
+    order = NumberOrder.objects.get()
+    assert order.bandwidth_order_id is None and order.placement_started_at is None
+    assert created[0]["status"] == "ordering" and not ready.emulator.state.orders
+    tasks.place_number_order(order.pk)
+    tasks.place_number_order(order.pk)  # a repeated task sends nothing
+    order.refresh_from_db()
+    assert order.placement_started_at is not None
+    assert list(ready.emulator.state.orders) == [order.bandwidth_order_id]
+    assert ready.emulator.state.orders[order.bandwidth_order_id].customer_order_id == (
+        order.customer_order_id
+    )
+
+
+def test_the_reconciler_places_an_order_whose_task_was_lost(ready, tenant_api):
+    number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
+    pk = buy(tenant_api, [number])[0]["id"]
+    celery_app.control.purge()  # the placing task is lost with the broker's queue
+    order = NumberOrder.objects.get()
+    NumberOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+
+    assert tasks.reconcile_open_orders() == 1
+
+    with start_worker(celery_app, pool="threads", concurrency=2, perform_ping_check=False):
+        wait_for_status(pk, "active")
+    connections.close_all()
+    order.refresh_from_db()
+    assert list(ready.emulator.state.orders) == [order.bandwidth_order_id]
 
 
 def test_the_same_number_cannot_be_bought_by_two_tenants(ready, tenant_api, other_api):
@@ -255,7 +318,9 @@ def test_the_same_number_cannot_be_bought_by_two_tenants(ready, tenant_api, othe
     assert PhoneNumber.objects.filter(number=number).count() == 1
 
 
-def test_another_tenants_numbers_and_orders_are_404(ready, tenant, tenant_api, other_api):
+def test_another_tenants_numbers_and_orders_are_404(
+    ready, tenant, tenant_api, other_api, celery_worker
+):
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     pk = buy(tenant_api, [number])[0]["id"]
     wait_for_status(pk, "active")
@@ -291,45 +356,23 @@ def test_buying_before_provisioning_is_ready_is_refused(bandwidth, tenant, tenan
     assert_error(response, 409, "not_provisioned")
 
 
-def test_an_idempotency_key_makes_a_repeated_purchase_safe(ready, tenant_api):
-    numbers = [o["number"] for o in search(tenant_api, area_code="919", quantity=2)]
-    headers = {"HTTP_IDEMPOTENCY_KEY": "purchase-42"}
-
-    first = tenant_api.post("/api/v1/numbers/", {"numbers": numbers}, format="json", **headers)
-    again = tenant_api.post("/api/v1/numbers/", {"numbers": numbers}, format="json", **headers)
-
-    assert first.status_code == again.status_code == 201, again.content
-    ids = sorted(n["id"] for n in first.json()["numbers"])
-    assert sorted(n["id"] for n in again.json()["numbers"]) == ids
-    assert again.json()["order"]["id"] == first.json()["order"]["id"]
-    assert NumberOrder.objects.count() == 1 and len(ready.emulator.state.orders) == 1
-    other = tenant_api.post("/api/v1/numbers/", {"numbers": numbers[:1]}, format="json", **headers)
-    assert_error(other, 409, "idempotency_key_reused", "numbers")
-
-
-def test_an_ambiguous_order_timeout_is_kept_and_found_by_our_order_id(ready, tenant_api, settings):
+def test_an_ambiguous_order_timeout_is_kept_and_found_by_our_order_id(
+    ready, tenant_api, settings, celery_worker
+):
     ready.emulator.state.subscriptions.clear()  # only the reconciler can find the order
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     settings.BANDWIDTH_READ_TIMEOUT = 0.3
     ready.emulator.faults.set_latency(1.0)  # Bandwidth takes the order but answers too late
     try:
         created = buy(tenant_api, [number])
+        assert created[0]["status"] == "ordering"
+        order = NumberOrder.objects.get(numbers=[number])
+        placed = wait_until(lambda: _placed_at_bandwidth(ready, order))
     finally:
         ready.emulator.faults.set_latency(0.0)
         settings.BANDWIDTH_READ_TIMEOUT = 15.0
-    assert created[0]["status"] == "ordering"
-    order = NumberOrder.objects.get(numbers=[number])
-    assert order.bandwidth_order_id is None
-    placed = wait_until(
-        lambda: next(
-            (
-                o
-                for o in ready.emulator.state.orders.values()
-                if o.customer_order_id == order.customer_order_id
-            ),
-            None,
-        )
-    )
+    order.refresh_from_db()
+    assert order.bandwidth_order_id is None and order.placement_started_at is not None
     wait_until(lambda: placed.status == "COMPLETE")
 
     NumberOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=2))
@@ -345,21 +388,24 @@ def test_an_ambiguous_order_timeout_is_kept_and_found_by_our_order_id(ready, ten
 
 
 def test_an_order_bandwidth_never_received_fails_after_a_grace_period(ready, tenant):
+    sent = timezone.now() - timedelta(minutes=2)
     order = NumberOrder.objects.create(
         tenant=tenant,
         kind=NumberOrder.Kind.ORDER,
         customer_order_id="lost-1",
         numbers=["+19195550999"],
+        placement_started_at=sent,  # sent, and the answer was lost
     )
     pending = PhoneNumber.objects.create(
         tenant=tenant, number="+19195550999", status=PhoneNumber.Status.ORDERING, order=order
     )
-    NumberOrder.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    NumberOrder.objects.filter(pk=order.pk).update(created_at=sent)
     assert tasks.reconcile_open_orders() == 1
     assert NumberOrder.objects.get(pk=order.pk).status == NumberOrder.Status.RECEIVED
 
+    six_minutes_ago = timezone.now() - timedelta(minutes=6)
     NumberOrder.objects.filter(pk=order.pk).update(
-        created_at=timezone.now() - timedelta(minutes=6), last_checked_at=None
+        created_at=six_minutes_ago, placement_started_at=six_minutes_ago, last_checked_at=None
     )
     assert tasks.reconcile_open_orders() == 1
     assert NumberOrder.objects.get(pk=order.pk).status == NumberOrder.Status.FAILED
@@ -368,15 +414,19 @@ def test_an_order_bandwidth_never_received_fails_after_a_grace_period(ready, ten
     assert "never received" in pending.status_reason
 
 
-def test_a_notification_names_the_order_whose_placing_timed_out(ready, tenant_api, settings):
+def test_a_notification_names_the_order_whose_placing_timed_out(
+    ready, tenant_api, settings, celery_worker
+):
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     settings.BANDWIDTH_READ_TIMEOUT = 0.3
     ready.emulator.faults.set_latency(1.0)
     try:
         created = buy(tenant_api, [number])
+        order = NumberOrder.objects.get(numbers=[number])
+        wait_until(lambda: _placed_at_bandwidth(ready, order))
     finally:
         ready.emulator.faults.set_latency(0.0)
         settings.BANDWIDTH_READ_TIMEOUT = 15.0
     wait_for_status(created[0]["id"], "active")
-    order = NumberOrder.objects.get(numbers=[number])
+    order.refresh_from_db()
     assert order.bandwidth_order_id and order.status == NumberOrder.Status.COMPLETE

@@ -205,7 +205,7 @@ def test_moving_a_number_to_another_tenant_in_the_admin(ready, tenant, other_ten
     assert text_to("+19195550109", theirs) == other_tenant.id
 
 
-def test_a_released_number_stops_routing_at_once(ready, tenant, tenant_api):
+def test_a_released_number_stops_routing_at_once(ready, tenant, tenant_api, celery_worker):
     mine = callback_auth(ready, tenant)
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     pk = buy(tenant_api, [number])[0]["id"]
@@ -218,7 +218,9 @@ def test_a_released_number_stops_routing_at_once(ready, tenant, tenant_api):
     assert call_to(number, mine)[0] is None
 
 
-def test_an_order_that_completes_routes_a_number_cached_as_unowned(ready, tenant, tenant_api):
+def test_an_order_that_completes_routes_a_number_cached_as_unowned(
+    ready, tenant, tenant_api, celery_worker
+):
     mine = callback_auth(ready, tenant)
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     pk = buy(tenant_api, [number])[0]["id"]

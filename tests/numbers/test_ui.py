@@ -26,7 +26,7 @@ def test_the_page_shows_provisioning_pending_and_failed(login, owner, tenant):
     assert "failed" in page and "Step &#x27;site&#x27; failed" in page
 
 
-def test_search_buy_and_watch_it_become_active(ready, login, owner, tenant):
+def test_search_buy_and_watch_it_become_active(ready, login, owner, tenant, celery_worker):
     client = login(owner)
     results = client.get("/numbers/search/", {"area_code": "919"}, HTTP_HX_REQUEST="true")
     assert results.status_code == 200

@@ -81,7 +81,7 @@ def test_unreadable_xml_is_400_after_authentication(ready, client):
     assert post(client, "<not-xml", credentials(ready.emulator)).status_code == 400
 
 
-def test_replayed_and_late_notifications_change_nothing(ready, client, tenant_api):
+def test_replayed_and_late_notifications_change_nothing(ready, client, tenant_api, celery_worker):
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     pk = buy(tenant_api, [number])[0]["id"]
     wait_for_status(pk, "active")
@@ -99,14 +99,14 @@ def test_replayed_and_late_notifications_change_nothing(ready, client, tenant_ap
 
 
 def test_another_accounts_notification_cannot_touch_the_platforms_orders(
-    ready, client, tenant, tenant_api
+    ready, client, tenant, tenant_api, celery_worker
 ):
     from carrier.webhook_auth import generate_account_credentials
 
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     ready.emulator.state.subscriptions.clear()  # only our forged notification arrives
     pk = buy(tenant_api, [number])[0]["id"]
-    order = NumberOrder.objects.get()
+    order = wait_until(lambda: NumberOrder.objects.filter(bandwidth_order_id__isnull=False).first())
     foreign = BandwidthAccount.objects.create(name="Theirs", account_id="5550001")
     creds = generate_account_credentials(foreign.pk)
     foreign.notification_username = creds.username
@@ -127,7 +127,7 @@ def test_a_notification_that_overtakes_the_purchase_commit_is_applied_later(
     ready.emulator.state.subscriptions.clear()  # we deliver the notification ourselves
     number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
     pk = buy(tenant_api, [number])[0]["id"]
-    order = NumberOrder.objects.get()
+    order = wait_until(lambda: NumberOrder.objects.filter(bandwidth_order_id__isnull=False).first())
     placed = ready.emulator.state.orders[order.bandwidth_order_id]
     wait_until(lambda: placed.status == "COMPLETE")
     # As if the purchase's transaction had not committed when the notification came.

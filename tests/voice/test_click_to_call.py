@@ -92,18 +92,6 @@ def test_a_dial_still_refused_at_its_horizon_fails_the_call_with_the_reason(
     assert not Call.objects.filter(tenant=other_line.tenant).exists()
 
 
-def test_idempotency_key_places_one_call(line, tenant_api, celery_worker):
-    first = _place(tenant_api, line, HTTP_IDEMPOTENCY_KEY="order-42")
-    again = _place(tenant_api, line, HTTP_IDEMPOTENCY_KEY="order-42")
-    assert first.status_code == again.status_code == 202
-    assert first.data["id"] == again.data["id"]
-    other = _place(tenant_api, line, to="+19195558801", HTTP_IDEMPOTENCY_KEY="order-42")
-    assert other.status_code == 409
-    assert other.json()["error"]["code"] == "conflict"
-    _final(first.data["id"])
-    assert Call.objects.filter(tenant=line.tenant).count() == 1
-
-
 def test_agent_defaults_to_the_token_creators_phone(line, owner, make_token, api, celery_worker):
     owner.phone = AGENT
     owner.save()
