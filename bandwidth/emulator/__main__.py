@@ -28,7 +28,7 @@ from types import FrameType
 from werkzeug.serving import run_simple
 
 from bandwidth.emulator.app import create_app
-from bandwidth.emulator.config import EmulatorConfig
+from bandwidth.emulator.config import EmulatorConfig, bandwidth_callback_retry_delays
 from bandwidth.emulator.persistence import StateFileError
 
 
@@ -100,6 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--token-ttl", type=int, default=defaults.token_ttl, help="OAuth2 token lifetime (s)"
     )
     parser.add_argument(
+        "--callback-retry-scale",
+        type=float,
+        default=None,
+        metavar="SCALE",
+        help="retry failed callbacks over Bandwidth's 24 hours times SCALE (0.01: about 14 "
+        "minutes, from 0.3 s apart up to 18 s apart); unset: "
+        + ", ".join(f"{d:g}" for d in defaults.callback_retry_delays)
+        + " s apart",
+    )
+    parser.add_argument(
+        "--callback-workers",
+        type=int,
+        default=defaults.callback_workers,
+        help="threads delivering callbacks concurrently (1 keeps them in order)",
+    )
+    parser.add_argument(
         "--state-file",
         metavar="PATH",
         default=defaults.state_file,
@@ -128,6 +144,14 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         max_concurrent_calls=args.max_concurrent_calls,
         token_ttl=args.token_ttl,
         state_file=args.state_file,
+        callback_workers=max(1, args.callback_workers),
+        **(
+            {}
+            if args.callback_retry_scale is None
+            else {
+                "callback_retry_delays": bandwidth_callback_retry_delays(args.callback_retry_scale)
+            }
+        ),
     )
 
 

@@ -69,9 +69,9 @@ class _NotifyingScheduler(Scheduler):
     """Calls ``after_task`` once each task ends: tasks (order completion, message statuses)
     change the state too."""
 
-    def __init__(self, time_scale: float, after_task: Callable[[], None]) -> None:
+    def __init__(self, time_scale: float, threads: int, after_task: Callable[[], None]) -> None:
         self._after_task = after_task
-        super().__init__(time_scale)
+        super().__init__(time_scale, threads)
 
     def call_later(self, delay_seconds: float, fn: Callable[[], None]) -> None:
         super().call_later(delay_seconds, partial(_run_then, fn, self._after_task))
@@ -86,9 +86,9 @@ class Emulator:
             self._load_state_file(Path(config.state_file))
         self.faults = Faults()
         self.scheduler = (
-            Scheduler(config.time_scale)
+            Scheduler(config.time_scale, config.callback_workers)
             if self.saver is None
-            else _NotifyingScheduler(config.time_scale, self.state_changed)
+            else _NotifyingScheduler(config.time_scale, config.callback_workers, self.state_changed)
         )
         self.callbacks = CallbackSender(self)
         self.message_limiter = self._new_message_limiter()

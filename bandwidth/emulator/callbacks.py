@@ -108,7 +108,7 @@ class CallbackSender:
         ``retry=False`` makes one delivery only, as Bandwidth does for Numbers notifications.
         ``on_result`` receives the final result (success or the last failed attempt).
         """
-        copies = 2 if self.emulator.faults.take_duplicate_callback() else 1
+        copies = self.emulator.faults.take_callback_copies()
         for _ in range(copies):
             self._schedule_attempt(
                 delay,
