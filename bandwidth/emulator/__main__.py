@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
+    retry_delays = (
+        EmulatorConfig.callback_retry_delays
+        if args.callback_retry_scale is None
+        else bandwidth_callback_retry_delays(args.callback_retry_scale)
+    )
     return EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -144,14 +149,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         max_concurrent_calls=args.max_concurrent_calls,
         token_ttl=args.token_ttl,
         state_file=args.state_file,
+        callback_retry_delays=retry_delays,
         callback_workers=max(1, args.callback_workers),
-        **(
-            {}
-            if args.callback_retry_scale is None
-            else {
-                "callback_retry_delays": bandwidth_callback_retry_delays(args.callback_retry_scale)
-            }
-        ),
     )
 
 
