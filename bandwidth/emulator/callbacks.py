@@ -80,14 +80,17 @@ class CallbackSender:
                 )
         except requests.RequestException as exc:
             self._log(kind, method, url, attempt, None, str(exc), logged_body)
+            self.emulator.state.count_callback(ok=False)
             return CallbackResult(None, b"", "", str(exc))
         self._log(kind, method, url, attempt, response.status_code, None, logged_body)
-        return CallbackResult(
+        result = CallbackResult(
             response.status_code,
             response.content,
             response.headers.get("Content-Type", ""),
             None,
         )
+        self.emulator.state.count_callback(ok=result.ok)
+        return result
 
     def deliver(
         self,

@@ -36,6 +36,8 @@ class Faults:
         self._duplicate_callbacks = 0
         self._duplicate_copies = 2
         self._storm: Storm | None = None
+        self.injected = 0
+        """Requests answered with an injected failure since the emulator started."""
 
     def fail_next(
         self, count: int, status: int = 429, retry_after: int | None = 1, api: str | None = None
@@ -75,6 +77,7 @@ class Faults:
             for index, (fault, only_api) in enumerate(self._failures):
                 if only_api is None or only_api == api:
                     del self._failures[index]
+                    self.injected += 1
                     return fault
             storm = self._storm
             if storm is None or storm.until <= time.monotonic():
@@ -83,6 +86,7 @@ class Faults:
             if storm.api not in (None, api) or random.random() >= storm.ratio:
                 return None
             status = random.choice(storm.statuses)
+            self.injected += 1
             return RequestFault(status, storm.retry_after if status == 429 else None)
 
     def take_callback_copies(self) -> int:
@@ -112,6 +116,7 @@ class Faults:
                     for f, api in self._failures
                 ],
                 "latency_seconds": self.latency_seconds,
+                "injected": self.injected,
                 "duplicate_callbacks": self._duplicate_callbacks,
                 "duplicate_copies": self._duplicate_copies,
                 "storm": None

@@ -10,7 +10,8 @@ and a JSON snapshot of the state. They need no credentials.
   fails that ratio of requests for that many seconds; each of the next ``duplicate_callbacks``
   callbacks is delivered ``duplicate_copies`` times (default 2).
 - ``POST /_sim/reset`` → 204; ``GET /_sim/state`` → the snapshot (``scheduled`` counts the
-  delayed work still to run: callbacks, their retries, order completions).
+  delayed work still to run: callbacks, their retries, order completions;
+  ``callback_attempts`` and ``callback_failures`` count deliveries and those without a 2xx).
 """
 
 from __future__ import annotations
@@ -170,6 +171,8 @@ def state_snapshot(emu: Emulator) -> dict[str, Any]:
                 for m in state.media.values()
             ],
             "callback_log": [asdict(entry) for entry in state.callback_log],
+            "callback_attempts": state.callback_attempts,
+            "callback_failures": state.callback_failures,
             "message_queue_refusals": emu.message_limiter.refusals,
             "faults": emu.faults.describe(),
         }

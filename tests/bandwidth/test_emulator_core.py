@@ -224,6 +224,7 @@ class TestFaults:
         after = send(emulator, provisioned)
 
         assert {r.status_code for r in stormed} <= {429, 503}
+        assert emulator.emulator.faults.describe()["injected"] == 6
         assert all(r.headers["Retry-After"] == "1" for r in stormed if r.status_code == 429)
         assert sites.status_code == 200
         assert after.status_code == 202
@@ -389,10 +390,25 @@ class TestCallbackSender:
 
         waiting = requests.get(f"{emulator.url}/_sim/state").json()["scheduled"]
         assert emulator.emulator.scheduler.drain(10)
-        done = requests.get(f"{emulator.url}/_sim/state").json()["scheduled"]
+        done = requests.get(f"{emulator.url}/_sim/state").json()
 
         assert waiting >= 1
-        assert done == 0
+        assert done["scheduled"] == 0
+        attempts = len(emulator.emulator.config.callback_retry_delays) + 1
+        assert (done["callback_attempts"], done["callback_failures"]) == (attempts, attempts)
+
+    def test_a_challenged_delivery_counts_once_and_as_delivered(
+        self, emulator: RunningEmulator, receiver: Receiver
+    ) -> None:
+        receiver.require_basic_auth("u", "p")
+
+        emulator.emulator.callbacks.request(
+            receiver.url + "/hook", json_body=[], credentials=("u", "p")
+        )
+
+        snapshot = requests.get(f"{emulator.url}/_sim/state").json()
+        assert len(receiver.requests) == 2
+        assert (snapshot["callback_attempts"], snapshot["callback_failures"]) == (1, 0)
 
     @pytest.mark.parametrize(
         "emulator_config", [EmulatorConfig(port=0, time_scale=0.01, callback_workers=2)]
