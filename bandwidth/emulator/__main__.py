@@ -13,9 +13,10 @@ State lives in memory unless ``--state-file PATH`` is given: then the account (s
 applications with their callback credentials, numbers in service, orders, disconnects,
 subscriptions, messages and media) is loaded from PATH at start when it exists, and saved to it
 atomically at most every 0.5 s after a change and on SIGTERM/SIGINT. OAuth2 tokens, live calls,
-rate limits, faults and pending callbacks are not kept; orders still RECEIVED complete after a
-restart. A corrupt or unreadable PATH stops the emulator with an error naming it (exit status 2)
-rather than overwriting it; move the file away to start empty.
+rate limits, faults and callback retries are not kept; orders still RECEIVED complete, and
+messages still sending get their delivery receipt, after a restart. A corrupt or unreadable PATH
+stops the emulator with an error naming it (exit status 2) rather than overwriting it; move the
+file away to start empty.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from bandwidth.emulator.persistence import (
     StateSaver,
     dump_state,
     read_state_file,
+    resume_pending_messages,
     resume_pending_orders,
 )
 from bandwidth.emulator.scheduler import Scheduler
@@ -107,6 +108,7 @@ class Emulator:
         self._reset_hooks: list[Any] = []
         if self.saver is not None:
             resume_pending_orders(self)
+            resume_pending_messages(self)
 
     def _load_state_file(self, path: Path) -> None:
         """Raises ``StateFileError`` when the file exists but cannot be used."""
