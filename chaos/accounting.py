@@ -68,10 +68,17 @@ class Observation:
     emulator_pending: int
     """Delayed work the emulator still has: callbacks and their retries."""
     counters: Counters = field(default_factory=Counters)
+    refused_callbacks: Counter[str] = field(default_factory=Counter)
+    """Why callback deliveries since the scenario started got no 2xx (from the emulator's log
+    of its last 1000 deliveries)."""
 
     @classmethod
     def take(
-        cls, emulator: EmulatorClient, database: ParleyDatabase, events: list[Event]
+        cls,
+        emulator: EmulatorClient,
+        database: ParleyDatabase,
+        events: list[Event],
+        since: datetime | None = None,
     ) -> Observation:
         state = emulator.state()
         tags = {e.key for e in events if e.direction == "out"}
@@ -97,6 +104,7 @@ class Observation:
             raw,
             int(state.get("scheduled", 0)),
             Counters.from_state(state, raw),
+            _refused_callbacks(state.get("callback_log", []), since),
         )
 
     def settled(self, events: list[Event]) -> bool:
@@ -118,6 +126,26 @@ class Observation:
             elif not self.inbound_rows.get(event.text):
                 return False
         return True
+
+
+def _refused_callbacks(log: list[dict[str, Any]], since: datetime | None) -> Counter[str]:
+    """Failed deliveries by reason; a 401 is the Basic challenge that precedes every delivery."""
+    reasons: Counter[str] = Counter()
+    for entry in log:
+        at = datetime.fromisoformat(str(entry["time"]).replace("Z", "+00:00"))
+        if since is not None and at < since:
+            continue
+        status, error = entry.get("status"), str(entry.get("error") or "")
+        if status is not None:
+            if not 200 <= int(status) < 300 and int(status) != 401:
+                reasons[str(status)] += 1
+        elif "timed out" in error.lower():
+            reasons["timeout"] += 1
+        elif "refused" in error.lower():
+            reasons["connection refused"] += 1
+        elif error:
+            reasons["connection dropped"] += 1
+    return reasons
 
 
 def _in_progress(row: OutboundRow) -> bool:
@@ -202,6 +230,12 @@ def _evidence(events: list[Event], seen: Observation, done: Counters) -> list[st
                 answers.update(event.refusals)
             shown = ", ".join(f"{answer}x{n}" for answer, n in answers.most_common(4))
             lines.append(f"{who} turned away {len(retried)} texts at first ({shown}); retried")
+    replayed = sum(e.replayed for e in events)
+    if replayed:
+        lines.append(
+            f"{replayed} sends were stored although the API answered them with an error; the "
+            "retry with the same Idempotency-Key got the stored message back (no duplicate)"
+        )
     rows = [row for e in events for row in seen.outbound_rows.get(e.key, [])]
     attempts = sum(row.dispatch_attempts for row in rows)
     if attempts > len(rows):
@@ -209,9 +243,11 @@ def _evidence(events: list[Event], seen: Observation, done: Counters) -> list[st
     if done.injected_faults:
         lines.append(f"Bandwidth answered {done.injected_faults} requests with an injected 429/5xx")
     if done.callback_attempts:
+        reasons = ", ".join(f"{r} x{n}" for r, n in seen.refused_callbacks.most_common(4))
         lines.append(
-            f"Bandwidth made {done.callback_attempts} callback deliveries; Parley answered "
-            f"{done.callback_failures} of them with no 2xx (so they were retried)"
+            f"Bandwidth made {done.callback_attempts} callback deliveries; "
+            f"{done.callback_failures} got no 2xx and were retried"
+            + (f" ({reasons})" if reasons else "")
         )
     return lines
 
@@ -255,13 +291,14 @@ def settle(
     database: ParleyDatabase,
     events: list[Event],
     timeout: float,
+    since: datetime | None = None,
     poll: float = 2.0,
 ) -> tuple[Observation, bool]:
     """Polls both sides until the scenario's texts have settled or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            seen = Observation.take(emulator, database, events)
+            seen = Observation.take(emulator, database, events, since)
         except Exception:
             if time.monotonic() >= deadline:
                 raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from .accounting import Counters, Tally, count, settle
 from .scenarios import Context, Scenario
@@ -27,6 +28,8 @@ def run_scenario(
     stack.emulator.clear_faults()
     baseline = Counters.read(stack.emulator, stack.database)
     traffic = Traffic(scenario.name, index, stack.api, stack.emulator, stack.tenant.numbers)
+    wall_started = datetime.now()
+    utc_started = datetime.now(UTC)
     started = time.monotonic()
     context = Context(stack, settings, traffic, started, say)
     error = ""
@@ -45,7 +48,9 @@ def run_scenario(
     accepted = sum(e.accepted for e in traffic.events)
     say(f"traffic done: {accepted} of {len(traffic.events)} texts accepted; settling")
     traffic_ended = time.monotonic()
-    seen, settled = settle(stack.emulator, stack.database, traffic.events, settings.settle_timeout)
+    seen, settled = settle(
+        stack.emulator, stack.database, traffic.events, settings.settle_timeout, utc_started
+    )
     tally = count(scenario.name, traffic.events, seen, baseline)
     tally.seconds = time.monotonic() - started
     tally.settled_after = time.monotonic() - traffic_ended if settled else None
@@ -58,6 +63,8 @@ def run_scenario(
             f"(emulator callbacks pending: {seen.emulator_pending}, "
             f"raw events pending: {seen.raw_outcomes.get('pending', 0)})"
         )
+    if scenario.evidence is not None:
+        tally.evidence += scenario.evidence(stack, wall_started, datetime.now())
     if scenario.cleanup is not None:
         with contextlib.suppress(Exception):
             scenario.cleanup(stack)

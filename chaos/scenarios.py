@@ -10,9 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
+from .logs import periodic_runs
 from .settings import ChaosSettings
-from .stack import Stack
+from .stack import WORKERS, Stack
 from .traffic import Traffic
 
 
@@ -53,6 +55,8 @@ class Scenario:
     script: Callable[[Context], None]
     cleanup: Callable[[Stack], None] | None = None
     """Run after the scenario is counted (undoes what must not outlive it)."""
+    evidence: Callable[[Stack, datetime, datetime], list[str]] | None = None
+    """More proof of what the faults did, for the scenario's wall-clock window."""
 
     def summary(self, settings: ChaosSettings) -> str:
         return self.summary_template.format(**asdict(settings))
@@ -159,6 +163,13 @@ def _stop_second_beat(stack: Stack) -> None:
     stack.supervisor["beat-2"].stop()
 
 
+def _periodic_runs(stack: Stack, since: datetime, until: datetime) -> list[str]:
+    logs = stack.supervisor.log_dir
+    beats = [logs / "beat-1.log", logs / "beat-2.log"]
+    workers = [logs / f"{name}.log" for name in WORKERS]
+    return periodic_runs(beats, workers, since, until).describe()
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("worker-kill", "SIGKILL of each Celery worker in turn, mid-send", worker_kill),
     Scenario(
@@ -185,5 +196,6 @@ SCENARIOS: tuple[Scenario, ...] = (
         "beat SIGKILLed, restarted, then two beats; scheduled sends",
         beat_chaos,
         cleanup=_stop_second_beat,
+        evidence=_periodic_runs,
     ),
 )

@@ -45,6 +45,8 @@ class Event:
     """Answers to the attempts that were not accepted, by status code or error name."""
     emulator_ids: list[str] = field(default_factory=list)
     """For inbound texts: the emulator's message id(s), the id Parley stores."""
+    replayed: bool = False
+    """Parley answered a retry with the message an earlier, failed-looking attempt had stored."""
 
     @property
     def text(self) -> str:
@@ -58,6 +60,7 @@ class Attempt:
     answer: str
     retry_after: float | None = None
     emulator_ids: tuple[str, ...] = ()
+    replayed: bool = False
 
 
 def _answer(response: requests.Response) -> str:
@@ -175,6 +178,7 @@ class Traffic:
             if attempt.accepted:
                 event.accepted = True
                 event.emulator_ids = list(attempt.emulator_ids)
+                event.replayed = attempt.replayed
                 return
             if attempt.refused:
                 event.refused = True
@@ -204,7 +208,8 @@ class Traffic:
             send_at=event.send_at.isoformat() if event.send_at else None,
         )
         if response.status_code in (201, 202):
-            return Attempt(True, False, str(response.status_code))
+            replayed = response.headers.get("Idempotent-Replayed") == "true"
+            return Attempt(True, False, str(response.status_code), replayed=replayed)
         refused = 400 <= response.status_code < 500 and response.status_code != 429
         return Attempt(False, refused, _answer(response), _retry_after(response))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from chaos.accounting import Counters, Observation, count
+from chaos.accounting import Counters, Observation, _refused_callbacks, count
 from chaos.clients import InboundRow, OutboundRow
 from chaos.traffic import Event
 
@@ -138,23 +138,26 @@ def test_a_scenario_settles_only_when_nothing_is_on_its_way() -> None:
 def test_evidence_shows_what_the_faults_did_on_each_side() -> None:
     retried = outbound("s-out-1")
     retried.refusals.update({"500": 3, "ConnectionError": 1})
-    quiet = outbound("s-out-2")
+    quiet = outbound("s-out-2", replayed=True)
     rows = {
         "s-out-1": [row("s-out-1", dispatch_attempts=4)],
         "s-out-2": [row("s-out-2", dispatch_attempts=1)],
     }
     after = Counters(callback_attempts=30, callback_failures=12, injected_faults=9)
     seen = observation({"s-out-1": 1, "s-out-2": 1}, rows, counters=after)
+    seen.refused_callbacks.update({"500": 7, "timeout": 3})
 
     tally = count("s", [retried, quiet], seen, Counters(10, 2, 4, 0))
 
     assert tally.ok
     assert tally.evidence == [
         "the API turned away 1 texts at first (500x3, ConnectionErrorx1); retried",
+        "1 sends were stored although the API answered them with an error; the retry with the "
+        "same Idempotency-Key got the stored message back (no duplicate)",
         "Parley made 5 send attempts to Bandwidth for 2 texts",
         "Bandwidth answered 5 requests with an injected 429/5xx",
-        "Bandwidth made 20 callback deliveries; Parley answered 10 of them with no 2xx "
-        "(so they were retried)",
+        "Bandwidth made 20 callback deliveries; 10 got no 2xx and were retried "
+        "(500 x7, timeout x3)",
     ]
 
 
@@ -163,3 +166,20 @@ def test_counters_of_a_restarted_emulator_count_from_zero() -> None:
     after_restart = Counters(callback_attempts=7, callback_failures=6, injected_faults=3)
 
     assert after_restart.since(before) == Counters(7, 1, 0, 0)
+
+
+def test_refused_callbacks_are_read_from_the_emulators_log_since_the_scenario_began() -> None:
+    since = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    log = [
+        {"time": "2026-01-01T11:59:59.000Z", "status": 500, "error": None},
+        {"time": "2026-01-01T12:00:01.000Z", "status": 401, "error": None},
+        {"time": "2026-01-01T12:00:01.100Z", "status": 500, "error": None},
+        {"time": "2026-01-01T12:00:02.000Z", "status": 200, "error": None},
+        {"time": "2026-01-01T12:00:03.000Z", "status": None, "error": "Read timed out."},
+        {"time": "2026-01-01T12:00:04.000Z", "status": None, "error": "Connection refused"},
+        {"time": "2026-01-01T12:00:05.000Z", "status": None, "error": "RemoteDisconnected"},
+    ]
+
+    assert _refused_callbacks(log, since) == Counter(
+        {"500": 1, "timeout": 1, "connection refused": 1, "connection dropped": 1}
+    )

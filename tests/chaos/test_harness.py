@@ -7,11 +7,13 @@ import os
 import signal
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from chaos.accounting import Tally
+from chaos.logs import periodic_runs
 from chaos.report import notes, table
 from chaos.settings import PARLEY_TIMINGS, ChaosSettings, parley_timings
 from chaos.supervisor import ProcessFailed, ProcessSpec, Supervisor
@@ -157,4 +159,33 @@ def test_the_table_has_one_row_per_scenario_and_fails_rows_that_lost_or_duplicat
         "  + the API turned away 4 texts at first (500x9); retried",
         "emulator-down (20 out, 0 in, 90 s):",
         "  ! lost 2: Parley gave up: Bandwidth kept failing",
+    ]
+
+
+def test_periodic_runs_are_counted_from_celerys_logs_within_the_window(tmp_path: Path) -> None:
+    beat = tmp_path / "beat-1.log"
+    second = tmp_path / "beat-2.log"
+    worker = tmp_path / "worker-a.log"
+    sent = "INFO/MainProcess] Scheduler: Sending due task messaging-dispatch-due "
+    sent += "(messaging.tasks.dispatch_due_messages)"
+    beat.write_text(f"[2026-01-01 11:59:00,000: {sent}\n[2026-01-01 12:00:20,000: {sent}\n")
+    second.write_text(f"[2026-01-01 12:00:25,000: {sent}\n")
+    ran = "INFO/ForkPoolWorker-1] Task messaging.tasks.dispatch_due_messages[ab-12] succeeded in"
+    worker.write_text(
+        f"[2026-01-01 12:00:20,500: {ran} 0.01s: 3\n"
+        f"[2026-01-01 12:00:25,500: {ran} 0.02s: 0\n"
+        "[2026-01-01 12:00:26,000: INFO/ForkPoolWorker-2] Task messaging.tasks.dispatch_message"
+        "[cd-34] succeeded in 0.1s: 'sent'\n"
+    )
+
+    runs = periodic_runs(
+        [beat, second, tmp_path / "beat-3.log"],
+        [worker],
+        datetime(2026, 1, 1, 12, 0),
+        datetime(2026, 1, 1, 12, 1),
+    )
+
+    assert runs.describe() == [
+        "beats sent 2 periodic tasks (beat-1 1, beat-2 1)",
+        "runs: dispatch_due_messages 2x (1 found work)",
     ]
