@@ -13,6 +13,7 @@ from pathlib import Path
 STAMP = r"^\[(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),\d+: \w+/[\w-]+\] "
 SENT = re.compile(STAMP + r"Scheduler: Sending due task (?P<entry>\S+) \((?P<task>[\w.]+)\)")
 RAN = re.compile(STAMP + r"Task (?P<task>[\w.]+)\[[\w-]+\] succeeded in [\d.e-]+s: (?P<result>.*)$")
+TASK = re.compile(STAMP + r"Task (?P<task>[\w.]+)\[(?P<id>[\w-]+)\] (?P<what>received|\w+)")
 
 
 @dataclass
@@ -59,6 +60,22 @@ def periodic_runs(
                 if match["result"].strip().isdigit() and int(match["result"]) > 0:
                     found.busy_runs[match["task"]] += 1
     return found
+
+
+def cut_short(worker_logs: Iterable[Path], since: datetime, until: datetime) -> Counter[str]:
+    """Tasks a worker received between ``since`` and ``until`` and never finished, retried or
+    failed: what a killed worker took down with it (running, or prefetched and waiting)."""
+    lost: Counter[str] = Counter()
+    for log in worker_logs:
+        last: dict[str, tuple[str, str, datetime]] = {}
+        for line in _lines(log):
+            match = TASK.match(line)
+            if match:
+                last[match["id"]] = (match["task"], match["what"], _at(match))
+        for task, what, at in last.values():
+            if what == "received" and since <= at <= until:
+                lost[task] += 1
+    return lost
 
 
 def _lines(path: Path) -> list[str]:

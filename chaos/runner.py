@@ -33,18 +33,20 @@ def run_scenario(
     started = time.monotonic()
     context = Context(stack, settings, traffic, started, say)
     error = ""
-    crashed: list[str] = []
     try:
-        scenario.script(context)
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        say(f"scenario failed: {error}")
-    finally:
+        try:
+            scenario.script(context)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            say(f"scenario failed: {error}")
         # What a process manager does in production: start again what is down.
         crashed = stack.revive()
-    for name in crashed:
-        say(f"{name} had exited by itself; started it again")
-    traffic.finish(RETRY_AFTER_TRAFFIC)
+        for name in crashed:
+            say(f"{name} had exited by itself; started it again")
+        traffic.finish(RETRY_AFTER_TRAFFIC)
+    except BaseException:
+        traffic.abort()
+        raise
     accepted = sum(e.accepted for e in traffic.events)
     say(f"traffic done: {accepted} of {len(traffic.events)} texts accepted; settling")
     traffic_ended = time.monotonic()

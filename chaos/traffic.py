@@ -95,6 +95,7 @@ class Traffic:
         self._deliveries: list[Future[None]] = []
         self._pool = ThreadPoolExecutor(max_workers=256, thread_name_prefix=f"chaos-{scenario}")
         self._stop_retrying_at: float | None = None
+        self._aborted = threading.Event()
 
     # --- events ---------------------------------------------------------------------------
 
@@ -140,8 +141,8 @@ class Traffic:
             started = time.monotonic()
             for i in range(count):
                 pause = started + i / rate - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)
+                if self._aborted.wait(max(0.0, pause)):
+                    return
                 event = make()
                 future = self._pool.submit(self._deliver, event)
                 with self._lock:
@@ -165,6 +166,12 @@ class Traffic:
             future.result()
         self._pool.shutdown(wait=True)
 
+    def abort(self) -> None:
+        """Stops pacing and retrying at once (the run is being interrupted)."""
+        self._aborted.set()
+        self._stop_retrying_at = time.monotonic()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
     # --- delivery -------------------------------------------------------------------------
 
     def _deliver(self, event: Event) -> None:
@@ -187,7 +194,8 @@ class Traffic:
             if stop_at is not None and time.monotonic() >= stop_at:
                 return
             pause = attempt.retry_after if attempt.retry_after is not None else backoff
-            time.sleep(pause + random.uniform(0, 0.25))
+            if self._aborted.wait(pause + random.uniform(0, 0.25)):
+                return
             backoff = min(MAX_BACKOFF, backoff * 2)
 
     def _attempt(self, event: Event) -> Attempt:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from chaos.accounting import Tally
-from chaos.logs import periodic_runs
+from chaos.logs import cut_short, periodic_runs
 from chaos.report import notes, table
 from chaos.settings import PARLEY_TIMINGS, ChaosSettings, parley_timings
 from chaos.supervisor import ProcessFailed, ProcessSpec, Supervisor
@@ -189,3 +189,23 @@ def test_periodic_runs_are_counted_from_celerys_logs_within_the_window(tmp_path:
         "beats sent 2 periodic tasks (beat-1 1, beat-2 1)",
         "runs: dispatch_due_messages 2x (1 found work)",
     ]
+
+
+def test_tasks_a_killed_worker_held_are_the_ones_received_and_never_finished(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "worker-a.log"
+    task = "INFO/MainProcess] Task messaging.tasks.dispatch_message"
+    log.write_text(
+        f"[2026-01-01 12:00:01,000: {task}[done] received\n"
+        f"[2026-01-01 12:00:01,200: {task}[done] succeeded in 0.2s: 'sent'\n"
+        f"[2026-01-01 12:00:02,000: {task}[retried] received\n"
+        f"[2026-01-01 12:00:02,100: {task}[retried] retry: Retry in 1.0s\n"
+        f"[2026-01-01 12:00:03,000: {task}[held] received\n"
+        f"[2026-01-01 11:00:03,000: {task}[before] received\n"
+        "=== start 2 at 12:00:05\n"
+    )
+
+    lost = cut_short([log], datetime(2026, 1, 1, 12, 0), datetime(2026, 1, 1, 12, 1))
+
+    assert lost == {"messaging.tasks.dispatch_message": 1}
