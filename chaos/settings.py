@@ -29,8 +29,9 @@ class ChaosSettings:
     postgres_outage: float = 30.0
     emulator_outage: float = 60.0
     storm_seconds: float = 120.0
-    storm_ratio: float = 0.5
-    """Share of Bandwidth messaging requests answered 429 or 5xx during the storm."""
+    storm_ratio: float = 0.9
+    """Share of Bandwidth messaging requests answered 429 or 5xx during the storm (a storm: one
+    request in ten gets through)."""
     duplicate_copies: int = 5
     """How many times the duplicate storm delivers each callback."""
     send_rate: float = 2.0
