@@ -22,7 +22,7 @@ RUN_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PARLEY_ENV=development PARLEY_POR
 	BANDWIDTH_OAUTH_TOKEN_URL=http://127.0.0.1:$(EMULATOR_PORT)/api/v1/oauth2/token \
 	BANDWIDTH_EMULATOR_URL=http://127.0.0.1:$(EMULATOR_PORT)
 
-.PHONY: run manage test lint bench install install-dev browser clean
+.PHONY: run manage test lint bench chaos install install-dev browser clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Parley needs Python 3.11, 3.12 or 3.13; none was found." >&2; exit 1; }
@@ -75,6 +75,10 @@ test: install-dev browser
 
 bench: install-dev
 	$(TEST_ENV) $(PY) -m bench
+
+# Fault injection on its own PostgreSQL and Redis (never the machine's); CHAOS_* tune it.
+chaos: $(VENV)/.installed-local
+	$(PY) -m chaos $(ARGS)
 
 clean:
 	rm -rf var

@@ -13,9 +13,10 @@ State lives in memory unless ``--state-file PATH`` is given: then the account (s
 applications with their callback credentials, numbers in service, orders, disconnects,
 subscriptions, messages and media) is loaded from PATH at start when it exists, and saved to it
 atomically at most every 0.5 s after a change and on SIGTERM/SIGINT. OAuth2 tokens, live calls,
-rate limits, faults and pending callbacks are not kept; orders still RECEIVED complete after a
-restart. A corrupt or unreadable PATH stops the emulator with an error naming it (exit status 2)
-rather than overwriting it; move the file away to start empty.
+rate limits, faults and callback retries are not kept; orders still RECEIVED complete, and
+messages still sending get their delivery receipt, after a restart. A corrupt or unreadable PATH
+stops the emulator with an error naming it (exit status 2) rather than overwriting it; move the
+file away to start empty.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from types import FrameType
 from werkzeug.serving import run_simple
 
 from bandwidth.emulator.app import create_app
-from bandwidth.emulator.config import EmulatorConfig
+from bandwidth.emulator.config import EmulatorConfig, bandwidth_callback_retry_delays
 from bandwidth.emulator.persistence import StateFileError
 
 
@@ -100,6 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--token-ttl", type=int, default=defaults.token_ttl, help="OAuth2 token lifetime (s)"
     )
     parser.add_argument(
+        "--callback-retry-scale",
+        type=float,
+        default=None,
+        metavar="SCALE",
+        help="retry failed callbacks over Bandwidth's 24 hours times SCALE (0.01: about 14 "
+        "minutes, from 0.3 s apart up to 18 s apart); unset: "
+        + ", ".join(f"{d:g}" for d in defaults.callback_retry_delays)
+        + " s apart",
+    )
+    parser.add_argument(
+        "--callback-workers",
+        type=int,
+        default=defaults.callback_workers,
+        help="threads delivering callbacks concurrently (1 keeps them in order)",
+    )
+    parser.add_argument(
         "--state-file",
         metavar="PATH",
         default=defaults.state_file,
@@ -109,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
+    retry_delays = (
+        EmulatorConfig.callback_retry_delays
+        if args.callback_retry_scale is None
+        else bandwidth_callback_retry_delays(args.callback_retry_scale)
+    )
     return EmulatorConfig(
         host=args.host,
         port=args.port,
@@ -128,6 +150,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         max_concurrent_calls=args.max_concurrent_calls,
         token_ttl=args.token_ttl,
         state_file=args.state_file,
+        callback_retry_delays=retry_delays,
+        callback_workers=max(1, args.callback_workers),
     )
 
 

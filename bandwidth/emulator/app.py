@@ -30,6 +30,7 @@ from bandwidth.emulator.persistence import (
     StateSaver,
     dump_state,
     read_state_file,
+    resume_pending_messages,
     resume_pending_orders,
 )
 from bandwidth.emulator.scheduler import Scheduler
@@ -69,9 +70,9 @@ class _NotifyingScheduler(Scheduler):
     """Calls ``after_task`` once each task ends: tasks (order completion, message statuses)
     change the state too."""
 
-    def __init__(self, time_scale: float, after_task: Callable[[], None]) -> None:
+    def __init__(self, time_scale: float, threads: int, after_task: Callable[[], None]) -> None:
         self._after_task = after_task
-        super().__init__(time_scale)
+        super().__init__(time_scale, threads)
 
     def call_later(self, delay_seconds: float, fn: Callable[[], None]) -> None:
         super().call_later(delay_seconds, partial(_run_then, fn, self._after_task))
@@ -86,9 +87,9 @@ class Emulator:
             self._load_state_file(Path(config.state_file))
         self.faults = Faults()
         self.scheduler = (
-            Scheduler(config.time_scale)
+            Scheduler(config.time_scale, config.callback_workers)
             if self.saver is None
-            else _NotifyingScheduler(config.time_scale, self.state_changed)
+            else _NotifyingScheduler(config.time_scale, config.callback_workers, self.state_changed)
         )
         self.callbacks = CallbackSender(self)
         self.message_limiter = self._new_message_limiter()
@@ -107,6 +108,7 @@ class Emulator:
         self._reset_hooks: list[Any] = []
         if self.saver is not None:
             resume_pending_orders(self)
+            resume_pending_messages(self)
 
     def _load_state_file(self, path: Path) -> None:
         """Raises ``StateFileError`` when the file exists but cannot be used."""

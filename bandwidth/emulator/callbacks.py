@@ -80,14 +80,17 @@ class CallbackSender:
                 )
         except requests.RequestException as exc:
             self._log(kind, method, url, attempt, None, str(exc), logged_body)
+            self.emulator.state.count_callback(ok=False)
             return CallbackResult(None, b"", "", str(exc))
         self._log(kind, method, url, attempt, response.status_code, None, logged_body)
-        return CallbackResult(
+        result = CallbackResult(
             response.status_code,
             response.content,
             response.headers.get("Content-Type", ""),
             None,
         )
+        self.emulator.state.count_callback(ok=result.ok)
+        return result
 
     def deliver(
         self,
@@ -108,7 +111,7 @@ class CallbackSender:
         ``retry=False`` makes one delivery only, as Bandwidth does for Numbers notifications.
         ``on_result`` receives the final result (success or the last failed attempt).
         """
-        copies = 2 if self.emulator.faults.take_duplicate_callback() else 1
+        copies = self.emulator.faults.take_callback_copies()
         for _ in range(copies):
             self._schedule_attempt(
                 delay,

@@ -4,9 +4,11 @@ Kept: sites, locations (SIP peers) with their products, applications with their 
 credentials, numbers in service, orders, disconnects, subscriptions, messages (with their
 per-recipient statuses) and media (content base64-encoded, so media URLs of kept messages still
 resolve). Not kept: OAuth2 tokens, live calls, rate-limiter counters, faults, the callback log
-and scheduled work (message status callbacks and callback retries not yet sent are lost). An
-order or disconnect still ``RECEIVED`` when saved is completed again after
-``order_complete_delay`` once loaded (see ``resume_pending_orders``).
+and scheduled work (callback retries not yet sent are lost). An order or disconnect still
+``RECEIVED`` when saved is completed again after ``order_complete_delay`` once loaded (see
+``resume_pending_orders``), and an outbound message still queued or sending gets its final status
+callback after the usual delay (``resume_pending_messages``), as Bandwidth's receipts still come
+after an outage on its side.
 
 A file that cannot be read or parsed stops the emulator with ``StateFileError`` naming the file:
 starting empty would overwrite it at the first save and lose the numbers and applications
@@ -28,7 +30,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bandwidth.emulator import numbers
+from bandwidth.emulator import messaging, numbers
 from bandwidth.emulator.state import (
     Application,
     Credentials,
@@ -194,6 +196,20 @@ def resume_pending_orders(emu: Emulator) -> None:
         numbers.schedule_order_completion(emu, order)
     for order in disconnects:
         numbers.schedule_disconnect_completion(emu, order)
+
+
+def resume_pending_messages(emu: Emulator) -> None:
+    """Schedule the final status callbacks of outbound messages a restart caught undelivered."""
+    with emu.state.lock:
+        pending = [
+            (message, recipient)
+            for message in emu.state.messages.values()
+            if message.direction == "out"
+            for recipient, status in message.statuses.items()
+            if status in ("QUEUED", "SENDING")
+        ]
+    for message, recipient in pending:
+        messaging.schedule_final_status(emu, message, recipient)
 
 
 class StateSaver:

@@ -1,4 +1,8 @@
-"""One background thread running delayed work; simulated delays are scaled by ``time_scale``."""
+"""Background threads running delayed work; simulated delays are scaled by ``time_scale``.
+
+One thread (the default) runs the work in order; more run work that falls due together
+concurrently, as Bandwidth delivers callbacks, so one slow receiver does not hold up the rest.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 class Scheduler:
-    def __init__(self, time_scale: float = 1.0) -> None:
+    def __init__(self, time_scale: float = 1.0, threads: int = 1) -> None:
         self.time_scale = time_scale
         self._queue: list[tuple[float, int, int, Callable[[], None]]] = []
         self._sequence = itertools.count()
@@ -21,8 +25,12 @@ class Scheduler:
         self._running_tasks = 0
         self._condition = threading.Condition()
         self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="bandwidth-emulator", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"bandwidth-emulator-{index}", daemon=True)
+            for index in range(max(1, threads))
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def call_later(self, delay_seconds: float, fn: Callable[[], None]) -> None:
         """Run ``fn`` after ``delay_seconds * time_scale`` on the scheduler thread."""
@@ -58,8 +66,9 @@ class Scheduler:
             self._stopped = True
             self._queue.clear()
             self._condition.notify_all()
-        if threading.current_thread() is not self._thread:
-            self._thread.join(timeout=5)
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout=5)
 
     def _next_task(self) -> Callable[[], None] | None:
         with self._condition:

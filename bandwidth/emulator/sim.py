@@ -5,8 +5,13 @@ and a JSON snapshot of the state. They need no credentials.
   "media": [{"filename", "content_type", "content_base64"}]}`` → 201 ``{"messages": [...]}``
   (one per recipient owned by the account); a form post (from the page at ``/``) redirects to ``/``.
 - ``GET|POST|DELETE /_sim/faults``: POST JSON ``{"fail_next": {"count", "status", "retry_after",
-  "api"}, "latency_seconds", "duplicate_callbacks"}`` (each optional) adds faults; DELETE clears.
-- ``POST /_sim/reset`` → 204; ``GET /_sim/state`` → the snapshot.
+  "api"}, "storm": {"seconds", "ratio", "statuses", "retry_after", "api"}, "latency_seconds",
+  "duplicate_callbacks", "duplicate_copies"}`` (each optional) adds faults; DELETE clears. A storm
+  fails that ratio of requests for that many seconds; each of the next ``duplicate_callbacks``
+  callbacks is delivered ``duplicate_copies`` times (default 2).
+- ``POST /_sim/reset`` → 204; ``GET /_sim/state`` → the snapshot (``scheduled`` counts the
+  delayed work still to run: callbacks, their retries, order completions;
+  ``callback_attempts`` and ``callback_failures`` count deliveries and those without a 2xx).
 """
 
 from __future__ import annotations
@@ -102,10 +107,24 @@ def add_faults(emu: Emulator, request: Request) -> Response:
                 int(fail_next.get("retry_after", 1)),
                 fail_next.get("api"),
             )
+        storm = body.get("storm")
+        if storm is not None:
+            statuses = tuple(int(s) for s in storm.get("statuses", (429, 500, 502, 503)))
+            if not statuses or any(s != 429 and not 500 <= s <= 599 for s in statuses):
+                raise ValueError("'statuses' must be 429 or 5xx")
+            emu.faults.start_storm(
+                float(storm.get("seconds", 60)),
+                float(storm.get("ratio", 0.5)),
+                statuses,
+                int(storm.get("retry_after", 1)),
+                storm.get("api"),
+            )
         if "latency_seconds" in body:
             emu.faults.set_latency(float(body["latency_seconds"]))
         if "duplicate_callbacks" in body:
-            emu.faults.duplicate_next_callbacks(int(body["duplicate_callbacks"]))
+            emu.faults.duplicate_next_callbacks(
+                int(body["duplicate_callbacks"]), int(body.get("duplicate_copies", 2))
+            )
     except (ValueError, TypeError, AttributeError) as exc:
         return _sim_error(str(exc))
     return json_response(emu.faults.describe())
@@ -152,9 +171,12 @@ def state_snapshot(emu: Emulator) -> dict[str, Any]:
                 for m in state.media.values()
             ],
             "callback_log": [asdict(entry) for entry in state.callback_log],
+            "callback_attempts": state.callback_attempts,
+            "callback_failures": state.callback_failures,
             "message_queue_refusals": emu.message_limiter.refusals,
             "faults": emu.faults.describe(),
         }
+    snapshot["scheduled"] = emu.scheduler.pending()
     if emu.voice is not None and hasattr(emu.voice, "calls_for_display"):
         snapshot["calls"] = emu.voice.calls_for_display()
     return snapshot

@@ -189,6 +189,10 @@ class EmulatorState:
         self.media: dict[str, MediaItem] = {}
         self.tokens: dict[str, float] = {}
         self.callback_log: list[CallbackLogEntry] = []
+        self.callback_attempts = 0
+        """Deliveries attempted (a Basic challenge and its answer count once)."""
+        self.callback_failures = 0
+        """Of those, the ones without a 2xx answer (error status, timeout, no connection)."""
 
     def next_numeric_id(self) -> str:
         with self.lock:
@@ -279,3 +283,8 @@ class EmulatorState:
         with self.lock:
             self.callback_log.append(entry)
             del self.callback_log[:-keep]
+
+    def count_callback(self, ok: bool) -> None:
+        with self.lock:
+            self.callback_attempts += 1
+            self.callback_failures += 0 if ok else 1

@@ -3,6 +3,7 @@ callback delivery and the command line."""
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ import requests
 
 from bandwidth.emulator.__main__ import build_parser, config_from_args
 from bandwidth.emulator.app import RunningEmulator, create_app
-from bandwidth.emulator.config import EmulatorConfig
+from bandwidth.emulator.config import EmulatorConfig, bandwidth_callback_retry_delays
 
 if TYPE_CHECKING:
     from tests.bandwidth.conftest import BandwidthSpec, ProvisionedAccount
@@ -196,6 +197,54 @@ class TestFaults:
         assert len(delivered) == 2
         assert delivered[0].json() == delivered[1].json()
 
+    def test_a_duplicate_storm_delivers_each_callback_that_many_times(
+        self, emulator: RunningEmulator, provisioned: ProvisionedAccount, receiver: Receiver
+    ) -> None:
+        add_faults(emulator, {"duplicate_callbacks": 1, "duplicate_copies": 5})
+
+        send(emulator, provisioned)
+        send(emulator, provisioned)
+        assert emulator.emulator.scheduler.drain(5)
+
+        delivered = [r.json()[0] for r in receiver.authorized_requests("/messaging/status")]
+        ids = [event["message"]["id"] for event in delivered]
+        assert sorted(ids.count(i) for i in set(ids)) == [1, 5]
+
+    def test_a_storm_fails_its_share_of_one_apis_requests_until_cleared(
+        self, emulator: RunningEmulator, provisioned: ProvisionedAccount
+    ) -> None:
+        add_faults(
+            emulator,
+            {"storm": {"seconds": 600, "ratio": 1.0, "statuses": [429, 503], "api": "messaging"}},
+        )
+
+        stormed = [send(emulator, provisioned) for _ in range(6)]
+        sites = requests.get(f"{emulator.url}/api/accounts/9900000/sites", auth=CLIENT)
+        requests.delete(f"{emulator.url}/_sim/faults")
+        after = send(emulator, provisioned)
+
+        assert {r.status_code for r in stormed} <= {429, 503}
+        assert emulator.emulator.faults.describe()["injected"] == 6
+        assert all(r.headers["Retry-After"] == "1" for r in stormed if r.status_code == 429)
+        assert sites.status_code == 200
+        assert after.status_code == 202
+
+    def test_a_storm_ends_by_itself_and_a_zero_ratio_fails_nothing(
+        self, emulator: RunningEmulator, provisioned: ProvisionedAccount
+    ) -> None:
+        add_faults(emulator, {"storm": {"seconds": 0.2, "ratio": 1.0}})
+        time.sleep(0.3)
+        ended = send(emulator, provisioned)
+        add_faults(emulator, {"storm": {"seconds": 600, "ratio": 0.0}})
+        calm = send(emulator, provisioned)
+
+        assert (ended.status_code, calm.status_code) == (202, 202)
+
+    def test_a_storm_with_other_statuses_is_refused(self, emulator: RunningEmulator) -> None:
+        response = add_faults(emulator, {"storm": {"seconds": 5, "statuses": [404]}})
+
+        assert response.status_code == 400
+
     def test_faults_can_be_cleared(
         self, emulator: RunningEmulator, provisioned: ProvisionedAccount
     ) -> None:
@@ -336,6 +385,55 @@ class TestCallbackSender:
         ]
         assert len(attempts) == len(emulator.emulator.config.callback_retry_delays) + 1
 
+    def test_snapshot_counts_the_delayed_work_still_to_run(self, emulator: RunningEmulator) -> None:
+        emulator.emulator.callbacks.deliver("http://127.0.0.1:9/unreachable", json_body=[])
+
+        waiting = requests.get(f"{emulator.url}/_sim/state").json()["scheduled"]
+        assert emulator.emulator.scheduler.drain(10)
+        done = requests.get(f"{emulator.url}/_sim/state").json()
+
+        assert waiting >= 1
+        assert done["scheduled"] == 0
+        attempts = len(emulator.emulator.config.callback_retry_delays) + 1
+        assert (done["callback_attempts"], done["callback_failures"]) == (attempts, attempts)
+
+    def test_a_challenged_delivery_counts_once_and_as_delivered(
+        self, emulator: RunningEmulator, receiver: Receiver
+    ) -> None:
+        receiver.require_basic_auth("u", "p")
+
+        emulator.emulator.callbacks.request(
+            receiver.url + "/hook", json_body=[], credentials=("u", "p")
+        )
+
+        snapshot = requests.get(f"{emulator.url}/_sim/state").json()
+        assert len(receiver.requests) == 2
+        assert (snapshot["callback_attempts"], snapshot["callback_failures"]) == (1, 0)
+
+    @pytest.mark.parametrize(
+        "emulator_config", [EmulatorConfig(port=0, time_scale=0.01, callback_workers=2)]
+    )
+    def test_several_workers_deliver_past_a_receiver_that_hangs(
+        self, emulator: RunningEmulator, receiver: Receiver
+    ) -> None:
+        release = threading.Event()
+
+        def answer(request: Any) -> tuple[int, dict[str, str], bytes]:
+            if request.path == "/slow":
+                release.wait(10)
+            return 200, {}, b""
+
+        receiver.respond(answer)
+        try:
+            emulator.emulator.callbacks.deliver(receiver.url + "/slow", json_body=[])
+            emulator.emulator.callbacks.deliver(receiver.url + "/fast", json_body=[], delay=0.5)
+
+            receiver.wait_for(lambda r: r.path == "/fast", timeout=5)
+            assert not release.is_set()
+        finally:
+            release.set()
+        assert emulator.emulator.scheduler.drain(10)
+
 
 class TestCommandLine:
     def test_defaults_match_the_documented_development_account(self) -> None:
@@ -364,6 +462,20 @@ class TestCommandLine:
 
         assert (config.port, config.account_id, config.time_scale) == (9911, "42", 0.5)
         assert config.origin == "http://emu.local:80"
+
+    def test_callback_retries_can_span_bandwidths_day_compressed(self) -> None:
+        default = config_from_args(build_parser().parse_args([]))
+        args = ["--callback-retry-scale", "0.01", "--callback-workers", "4"]
+        compressed = config_from_args(build_parser().parse_args(args))
+
+        assert default.callback_retry_delays == EmulatorConfig().callback_retry_delays
+        assert default.callback_workers == 1
+        assert compressed.callback_retry_delays == bandwidth_callback_retry_delays(0.01)
+        assert compressed.callback_workers == 4
+        day = bandwidth_callback_retry_delays(1.0)
+        assert 23 * 3600 < sum(day) <= 24 * 3600
+        assert max(day) == 1800
+        assert sum(compressed.callback_retry_delays) == pytest.approx(sum(day) * 0.01)
 
     def test_help_documents_the_defaults(self, capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit):

@@ -300,6 +300,42 @@ class TestRestart:
         [notification] = receiver.authorized_requests("/numbers/orders")
         assert order_id in notification.text()
 
+    def test_a_message_still_sending_when_saved_gets_its_receipt_after_the_restart(
+        self, start_emulator: Starter, receiver: Receiver
+    ) -> None:
+        receiver.require_basic_auth(*HOOK)
+        first = start_emulator(message_status_delay=10_000.0)
+        ids = provision_over_http(first, receiver)
+        order_number(first, ids["site"])
+        _wait_in_service(first)
+        sent = requests.post(
+            f"{first.url}/api/v2/users/9900000/messages",
+            json={
+                "applicationId": ids["messaging_app"],
+                "from": f"+1{NUMBER}",
+                "to": [CUSTOMER],
+                "text": "caught by the restart",
+            },
+            auth=AUTH,
+        )
+        first.stop()
+
+        second = start_emulator()
+        drain(second)
+
+        assert sent.status_code == 202
+        [receipt] = [r.json()[0] for r in receiver.authorized_requests("/messaging/status")]
+        assert (receipt["type"], receipt["message"]["id"]) == (
+            "message-delivered",
+            sent.json()["id"],
+        )
+        listed = requests.get(
+            f"{second.url}/api/v2/users/9900000/messages",
+            params={"messageId": sent.json()["id"]},
+            auth=AUTH,
+        )
+        assert listed.json()["messages"][0]["messageStatus"] == "DELIVERED"
+
     def test_new_sites_after_a_restart_do_not_reuse_kept_ids(
         self, start_emulator: Starter, receiver: Receiver
     ) -> None:
@@ -510,3 +546,12 @@ class TestCommandLine:
 
         assert returncode == 0
         assert [s["name"] for s in saved(state_path)["sites"]] == ["first", "second"]
+
+
+def _wait_in_service(emulator: RunningEmulator, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if requests.get(api(emulator) + f"/inserviceNumbers/{NUMBER}", auth=AUTH).ok:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{NUMBER} not in service after {timeout} s")

@@ -9,7 +9,11 @@ example ``+15550004720`` → 4720 invalid-destination-address, ``+15550004775`` 
 from bandwidth.emulator.messaging import listing, media  # noqa: F401
 from bandwidth.emulator.messaging.common import is_e164, new_message_id, routes
 from bandwidth.emulator.messaging.inbound import InboundMedia, receive_inbound
-from bandwidth.emulator.messaging.outbound import RESERVED_FAILURES, reserved_failure
+from bandwidth.emulator.messaging.outbound import (
+    RESERVED_FAILURES,
+    reserved_failure,
+    schedule_final_status,
+)
 
 __all__ = [
     "RESERVED_FAILURES",
@@ -19,4 +23,5 @@ __all__ = [
     "receive_inbound",
     "reserved_failure",
     "routes",
+    "schedule_final_status",
 ]

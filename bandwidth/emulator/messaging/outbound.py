@@ -295,7 +295,15 @@ def _schedule_status_callbacks(emu: Emulator, message: StoredMessage) -> None:
             emu.scheduler.call_later(
                 delay, partial(_status_event, emu, message, recipient, "message-sending")
             )
-        emu.scheduler.call_later(delay * 2, partial(_final_status_event, emu, message, recipient))
+        schedule_final_status(emu, message, recipient)
+
+
+def schedule_final_status(emu: Emulator, message: StoredMessage, recipient: str) -> None:
+    """The delivered (or failed) callback for ``recipient``, after the usual delay."""
+    emu.scheduler.call_later(
+        emu.config.message_status_delay * 2,
+        partial(_final_status_event, emu, message, recipient),
+    )
 
 
 def _final_status_event(emu: Emulator, message: StoredMessage, recipient: str) -> None:

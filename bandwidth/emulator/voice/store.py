@@ -213,7 +213,7 @@ class VoiceStore:
         Honours the "next callback delivered twice" fault, as receivers must dedupe.
         """
         body = shape_event(payload["eventType"], payload)
-        copies = 2 if self.emu.faults.take_duplicate_callback() else 1
+        copies = self.emu.faults.take_callback_copies()
 
         def deliver() -> None:
             body["eventTime"] = utc_now_iso()
