@@ -1,11 +1,11 @@
-"""Every write of the numbers app: search offers, orders, releases, renames."""
+"""Buying numbers: the order recorded, placed by a task after commit, and settled by Bandwidth's
+notification or the reconciler."""
 
 from __future__ import annotations
 
 import logging
-import re
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,8 +17,6 @@ from django.utils import timezone
 from bandwidth.client import BandwidthClient
 from bandwidth.client.numbers_xml import DisconnectResult, OrderResult
 from bandwidth.errors import BandwidthError, ErrorDetail, RateLimitedError, TransientError
-from bandwidth.errors import ValidationError as BandwidthValidationError
-from carrier import selectors as carrier_selectors
 from carrier.clients import client_for_tenant
 from carrier.models import BandwidthAccount, Provisioning
 from core import phones
@@ -26,177 +24,15 @@ from core.idempotency import idempotency_claim, idempotency_lookup
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Tenant
 
-from . import routing
-from .models import NumberOrder, PhoneNumber
+from .. import routing
+from ..models import NumberOrder, PhoneNumber
+from .search import MAX_SEARCH_RESULTS, Offer, _bandwidth_refusal, _offer_key, _require_ready
 
 logger = logging.getLogger(__name__)
 
-MAX_SEARCH_RESULTS = 50
-OFFER_TTL = 3600
+
 RECONCILE_AFTER = timedelta(minutes=1)
 ORDER_LOST_AFTER = timedelta(minutes=5)
-_STATE_CODES = (
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
-    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
-)
-US_STATES = frozenset(_STATE_CODES.split(" "))
-_AREA_CODE = re.compile(r"^[2-9]\d{2}$")
-_ZIP = re.compile(r"^\d{5}$")
-_TOLL_FREE = re.compile(r"^8[0-9*]{2}$")
-
-
-# --- search ---
-
-
-@dataclass(frozen=True)
-class Offer:
-    number: str
-    kind: str
-    city: str
-    state: str
-    rate_center: str
-
-    @property
-    def display(self) -> str:
-        return phones.format_number(self.number)
-
-
-def _offer_key(tenant: Tenant, number: str) -> str:
-    return f"parley:offer:{tenant.id}:{number}"
-
-
-def _require_ready(tenant: Tenant) -> Provisioning:
-    provisioning = carrier_selectors.provisioning_for(tenant=tenant)
-    if provisioning is None or provisioning.status != Provisioning.Status.READY:
-        state = provisioning.get_status_display().lower() if provisioning else "not started"
-        raise Conflict(
-            f"Phone numbers are not available yet: setting up the account on Bandwidth is {state}.",
-            code="not_provisioned",
-        )
-    return provisioning
-
-
-def _search_criteria(
-    area_code: str, city: str, state: str, zip_code: str, toll_free: str
-) -> dict[str, str]:
-    area_code, city, zip_code, toll_free = (
-        area_code.strip(),
-        city.strip(),
-        zip_code.strip(),
-        toll_free.strip(),
-    )
-    state = state.strip().upper()
-    given = [name for name, value in (("area_code", area_code), ("zip", zip_code)) if value]
-    if city or state:
-        given.append("city")
-    if toll_free:
-        given.append("toll_free")
-    if not given:
-        raise ParleyError(
-            "Search by area code, city and state, ZIP code, or toll-free pattern.",
-            field="area_code",
-        )
-    if len(given) > 1:
-        raise ParleyError(
-            "Search by one of area code, city and state, ZIP code, or toll-free pattern.",
-            field=given[1],
-        )
-    if area_code and not _AREA_CODE.match(area_code):
-        raise ParleyError(
-            f"{area_code!r} is not an area code (three digits, not starting with 0 or 1).",
-            field="area_code",
-        )
-    if zip_code and not _ZIP.match(zip_code):
-        raise ParleyError(f"{zip_code!r} is not a five-digit ZIP code.", field="zip")
-    if city or state:
-        if not city:
-            raise ParleyError("Give a city with the state.", field="city")
-        if not state:
-            raise ParleyError("Give the state with the city.", field="state")
-        if state not in US_STATES:
-            raise ParleyError(f"{state!r} is not a US state code (like NC).", field="state")
-        if len(city) > 60 or not re.fullmatch(r"[A-Za-z .'-]+", city):
-            raise ParleyError(f"{city!r} is not a city name.", field="city")
-    if toll_free and not _TOLL_FREE.match(toll_free):
-        raise ParleyError(
-            f"{toll_free!r} is not a toll-free pattern (like 8** or 833).", field="toll_free"
-        )
-    return {
-        "area_code": area_code,
-        "city": city,
-        "state": state,
-        "zip_code": zip_code,
-        "toll_free_pattern": toll_free,
-    }
-
-
-def _bandwidth_refusal(error: BandwidthError, field: str | None = None) -> ParleyError:
-    detail = error.errors[0] if error.errors else None
-    code = detail.code if detail else error.code
-    text = detail.description if detail else error.description
-    if isinstance(error, TransientError | RateLimitedError):
-        unavailable = ParleyError(
-            "Bandwidth is not answering right now; nothing was bought. Try again in a minute.",
-            code="bandwidth_unavailable",
-        )
-        unavailable.status = 503
-        return unavailable
-    refusal = ParleyError(
-        f"Bandwidth refused: {text}" + (f" (error {code})" if code else ""),
-        field=field,
-        code="bandwidth_refused",
-    )
-    refusal.status = 409 if str(code) in ("5005", "5076") else 400
-    return refusal
-
-
-def number_search(
-    *,
-    tenant: Tenant,
-    area_code: str = "",
-    city: str = "",
-    state: str = "",
-    zip_code: str = "",
-    toll_free: str = "",
-    quantity: int = 10,
-) -> list[Offer]:
-    """Numbers Bandwidth offers, minus any number a tenant holds; remembered as offers to buy."""
-    if not 1 <= quantity <= MAX_SEARCH_RESULTS:
-        raise ParleyError(
-            f"Ask for 1 to {MAX_SEARCH_RESULTS} numbers (not {quantity}).", field="quantity"
-        )
-    criteria = _search_criteria(area_code, city, state, zip_code, toll_free)
-    _require_ready(tenant)
-    client = client_for_tenant(tenant)
-    try:
-        found = client.numbers.search_available_numbers(quantity=quantity, **criteria)
-    except BandwidthValidationError as error:
-        field = next((k for k, v in criteria.items() if v), None)
-        raise _bandwidth_refusal(error, "zip" if field == "zip_code" else field) from error
-    except BandwidthError as error:
-        raise _bandwidth_refusal(error) from error
-    held = set(
-        PhoneNumber.objects.filter(
-            number__in=[n.e164 for n in found], status__in=PhoneNumber.HELD_STATUSES
-        ).values_list("number", flat=True)
-    )
-    kind = PhoneNumber.Kind.TOLL_FREE if criteria["toll_free_pattern"] else PhoneNumber.Kind.LOCAL
-    offers = [
-        Offer(
-            number=n.e164,
-            kind=kind,
-            city=(n.city or "").title(),
-            state=n.state or "",
-            rate_center=n.rate_center or "",
-        )
-        for n in found
-        if n.e164 not in held
-    ]
-    cache.set_many({_offer_key(tenant, o.number): asdict(o) for o in offers}, OFFER_TTL)
-    return offers
-
-
-# --- orders ---
 
 
 CUSTOMER_ORDER_PREFIX = "parley-"
@@ -259,7 +95,7 @@ def _forget_offers(keys: list[str]) -> None:
 
 def _enqueue_placement(order_id: int) -> None:
     def send() -> None:
-        from .tasks import place_number_order
+        from ..tasks import place_number_order
 
         try:
             place_number_order.delay(order_id)
@@ -561,50 +397,3 @@ def orders_to_reconcile(*, now: datetime | None = None) -> list[int]:
         .order_by("created_at")
         .values_list("pk", flat=True)[:200]
     )
-
-
-# --- release and rename ---
-
-
-@transaction.atomic
-def number_release(*, tenant: Tenant, phone_number: PhoneNumber) -> PhoneNumber:
-    """Disconnects the number: it stops routing at once, ``released`` once Bandwidth is done."""
-    locked = PhoneNumber.objects.for_tenant(tenant).select_for_update().get(pk=phone_number.pk)
-    if locked.status != PhoneNumber.Status.ACTIVE:
-        raise Conflict(
-            f"{locked.number} is {locked.get_status_display().lower()}; only an active number "
-            "can be released.",
-            code="not_active",
-        )
-    order = NumberOrder.objects.create(
-        tenant=tenant,
-        kind=NumberOrder.Kind.DISCONNECT,
-        customer_order_id=_new_customer_order_id(),
-        numbers=[locked.number],
-    )
-    locked.mark(PhoneNumber.Status.RELEASING)
-    locked.release_order = order
-    locked.save()
-    routing.forget([(locked.pk, locked.number)])
-    try:
-        result = client_for_tenant(tenant).numbers.create_disconnect(
-            customer_order_id=order.customer_order_id, numbers=[locked.number]
-        )
-    except BandwidthError as error:
-        raise _bandwidth_refusal(error) from error
-    order.bandwidth_order_id = result.order_id
-    order.status = result.status or NumberOrder.Status.RECEIVED
-    order.save(update_fields=["bandwidth_order_id", "status", "updated_at"])
-    return locked
-
-
-@transaction.atomic
-def number_update(*, tenant: Tenant, phone_number: PhoneNumber, friendly_name: str) -> PhoneNumber:
-    friendly_name = friendly_name.strip()
-    if len(friendly_name) > 80:
-        raise ParleyError("A name has at most 80 characters.", field="friendly_name")
-    locked = PhoneNumber.objects.for_tenant(tenant).select_for_update().get(pk=phone_number.pk)
-    locked.friendly_name = friendly_name
-    locked.save(update_fields=["friendly_name", "updated_at"])
-    routing.forget([(locked.pk, locked.number)])
-    return locked

@@ -1,0 +1,40 @@
+"""Every write of the numbers app, by concern: search offers, orders, releases and renames."""
+
+from .orders import (
+    CUSTOMER_ORDER_PREFIX,
+    ORDER_LOST_AFTER,
+    ORDER_SCOPE,
+    RECONCILE_AFTER,
+    NumberPurchase,
+    number_order,
+    number_order_adopt_bandwidth_id,
+    number_order_apply_notification,
+    number_order_id_for,
+    number_order_place,
+    number_order_reconcile,
+    orders_to_reconcile,
+)
+from .release import number_release, number_update
+from .search import MAX_SEARCH_RESULTS, OFFER_TTL, US_STATES, Offer, number_search
+
+__all__ = [
+    "CUSTOMER_ORDER_PREFIX",
+    "MAX_SEARCH_RESULTS",
+    "OFFER_TTL",
+    "ORDER_LOST_AFTER",
+    "ORDER_SCOPE",
+    "RECONCILE_AFTER",
+    "US_STATES",
+    "NumberPurchase",
+    "Offer",
+    "number_order",
+    "number_order_adopt_bandwidth_id",
+    "number_order_apply_notification",
+    "number_order_id_for",
+    "number_order_place",
+    "number_order_reconcile",
+    "number_release",
+    "number_search",
+    "number_update",
+    "orders_to_reconcile",
+]
