@@ -37,9 +37,9 @@ def _when(value: str | None, name: str) -> Any:
     return parsed
 
 
-def _number(value: str | None) -> str:
+def _number(value: str | None, region: str) -> str:
     """The filter's number in E.164; a partial number is refused rather than matched as text."""
-    return services.normalize_number(value, field="number") if value else ""
+    return phones.normalize_number(value, field="number", region=region) if value else ""
 
 
 def _sender(request: Request) -> dict[str, Any]:
@@ -62,7 +62,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         return selectors.message_list(
             tenant=self.tenant,
             conversation=params.get("conversation") or None,
-            number=_number(params.get("number")),
+            number=_number(params.get("number"), self.tenant.default_region),
             direction=params.get("direction", ""),
             status=params.get("status", ""),
             since=_when(params.get("since"), "since"),

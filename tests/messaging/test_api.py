@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.models import Message
+from tenants.errors import ParleyError
 
 from ..conftest import wait_until
 from .conftest import emulator_messages
@@ -115,7 +116,7 @@ def test_daily_segment_cap(line, bandwidth, tenant_api):
 def test_suspended_tenant_cannot_send(line, bandwidth):
     line.tenant.status = "suspended"
     line.tenant.save()
-    with pytest.raises(services.ParleyError, match="suspended"):
+    with pytest.raises(ParleyError, match="suspended"):
         services.message_send(
             tenant=line.tenant, from_number=line.e164, to=["+19195550123"], text="Hi"
         )

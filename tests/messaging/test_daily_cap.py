@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.models import Conversation, DailySegmentUsage, Media, Message
+from tenants.errors import ParleyError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,7 +72,7 @@ def test_the_day_starts_at_midnight_in_the_tenants_time_zone(wired, other_wired)
         datetime(2026, 3, 10, 20, 30, tzinfo=NEW_YORK),  # already the 11th in UTC
         datetime(2026, 3, 10, 23, 30, tzinfo=NEW_YORK),
     ):
-        with pytest.raises(services.ParleyError) as refused:
+        with pytest.raises(ParleyError) as refused:
             send(wired, local)
         assert refused.value.code == "daily_cap"
     send(wired, datetime(2026, 3, 11, 0, 10, tzinfo=NEW_YORK))  # a new day in New York

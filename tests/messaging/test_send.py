@@ -7,6 +7,7 @@ import requests
 
 from messaging import services
 from messaging.models import Message
+from tenants.errors import ParleyError
 
 from ..conftest import wait_until
 from .conftest import emulator_messages
@@ -94,7 +95,7 @@ def test_carrier_opt_out_code_records_an_opt_out(line, celery_worker, bandwidth)
     contact = message.conversation.contacts.get()
     assert contact.opted_out
     assert contact.opt_events.get().source == "carrier"
-    with pytest.raises(services.ParleyError, match="opted out"):
+    with pytest.raises(ParleyError, match="opted out"):
         services.message_send(
             tenant=line.tenant, from_number=line.e164, to=["+15550004775"], text="Again"
         )
