@@ -9,7 +9,14 @@ from core import phones
 from core.destinations import DestinationNotAllowed
 
 from . import services
-from .models import ApiToken, Membership, OutboundChannel, OutboundPolicy, Tenant
+from .models import (
+    ApiToken,
+    Membership,
+    OutboundChannel,
+    OutboundPolicy,
+    Tenant,
+    default_destination_countries,
+)
 from .signals import tenant_changed
 
 
@@ -61,10 +68,14 @@ class CountriesField(forms.CharField):
 
 class OutboundPolicyForm(forms.ModelForm):
     call_countries = CountriesField(
-        required=False, help_text="Region codes calls may go to, comma separated (US, CA, JM)."
+        required=False,
+        initial=default_destination_countries,
+        help_text="Region codes calls may go to, comma separated (US, CA, JM).",
     )
     text_countries = CountriesField(
-        required=False, help_text="Region codes texts may go to, comma separated."
+        required=False,
+        initial=default_destination_countries,
+        help_text="Region codes texts may go to, comma separated.",
     )
 
     class Meta:
