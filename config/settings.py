@@ -345,6 +345,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Staff alerts (Django's mail_admins): a tenant reaching one of its outbound call limits. ADMINS
+# is a comma-separated list of addresses; mail goes out through EMAIL_URL (django-environ syntax:
+# smtp+tls://user:password@host:587, consolemail:// prints it).
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="parley@localhost")
+EMAIL_SUBJECT_PREFIX = "[Parley] "
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -19,18 +19,17 @@ DEFAULT_OPT_IN_TEXT = "You have been resubscribed. Reply STOP to opt out, HELP f
 
 
 def default_countries() -> list[str]:
+    """The default of a field that moved to tenants.OutboundPolicy; migration 0001 names it."""
     return ["US", "CA"]
 
 
 class MessagingPolicy(TenantOwnedModel):
-    """One tenant's messaging settings; created with defaults the first time it is needed."""
+    """One tenant's messaging settings; created with defaults the first time it is needed.
+    Where texts may go is the tenant's ``tenants.OutboundPolicy``, shared with calls."""
 
     help_text = models.CharField(max_length=300, default=DEFAULT_HELP_TEXT)
     opt_out_text = models.CharField(max_length=300, default=DEFAULT_OPT_OUT_TEXT)
     opt_in_text = models.CharField(max_length=300, default=DEFAULT_OPT_IN_TEXT)
-    allowed_countries = models.JSONField(
-        default=default_countries, help_text="ISO 3166 region codes texts may go to."
-    )
     daily_segment_cap = models.PositiveIntegerField(
         default=2000,
         help_text="Most outbound segments (per recipient) per day, in the tenant's time zone.",

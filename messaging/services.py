@@ -37,12 +37,14 @@ from bandwidth.client import media_id_from_url
 from carrier import selectors as carrier_selectors
 from carrier.clients import client_for_tenant
 from carrier.models import Provisioning
+from core.destinations import DestinationNotAllowed
 from core.idempotency import idempotency_claim, idempotency_lookup
 from core.locks import Lock, first_free
-from core.phones import normalize_number, region_of
+from core.phones import normalize_number
 from core.retries import SENDS, RetryLater, Verdict
+from tenants import services as tenant_services
 from tenants.errors import ParleyError, TenantSuspended
-from tenants.models import ApiToken, Membership, Tenant
+from tenants.models import ApiToken, Membership, OutboundChannel, Tenant
 
 from . import errors as codes
 from .limiter import Scope, acquire, shared_limiter
@@ -123,7 +125,6 @@ def messaging_policy_update(*, tenant: Tenant, **values: Any) -> MessagingPolicy
         "help_text",
         "opt_out_text",
         "opt_in_text",
-        "allowed_countries",
         "daily_segment_cap",
         "local_segments_per_second",
         "toll_free_segments_per_second",
@@ -442,7 +443,7 @@ def message_send(
     # Read, never created here: a send writes nothing before its uploads are stored.
     policy = MessagingPolicy.objects.for_tenant(tenant).first() or MessagingPolicy(tenant=tenant)
 
-    from_e164 = normalize_number(from_number, field="from")
+    from_e164 = normalize_number(from_number, field="from", region=tenant.default_region)
     phone_number = (
         PhoneNumber.objects.for_tenant(tenant)
         .filter(number=from_e164, status=PhoneNumber.Status.ACTIVE)
@@ -456,11 +457,14 @@ def message_send(
         raise ParleyError(f"A message may go to at most {MAX_RECIPIENTS} numbers.", field="to")
     recipients: list[str] = []
     for raw in to:
-        number = normalize_number(str(raw), field="to")
+        number = normalize_number(str(raw), field="to", region=tenant.default_region)
         if number == from_e164:
             raise ParleyError("A message cannot be sent to its own number.", field="to")
         if number not in recipients:
             recipients.append(number)
+    tenant_services.outbound_destinations_check(
+        tenant=tenant, channel=OutboundChannel.TEXTS, targets=[("to", n) for n in recipients]
+    )
     if len(text) > MAX_TEXT:
         raise ParleyError(f"The text is {len(text)} characters; at most {MAX_TEXT}.", field="text")
     if not text.strip() and not media_urls and not uploads:
@@ -468,15 +472,6 @@ def message_send(
     if len(tag) > 1024:
         raise ParleyError("The tag may be at most 1024 characters.", field="tag")
     _check_media_urls(media_urls)
-    for number in recipients:
-        region = region_of(number)
-        if region not in policy.allowed_countries:
-            raise ParleyError(
-                f"Texts to {number} ({region}) are not allowed for {tenant.name}; allowed: "
-                f"{', '.join(policy.allowed_countries) or 'none'}.",
-                field="to",
-                code="forbidden_country",
-            )
     if not allow_opted_out:
         for contact in Contact.objects.for_tenant(tenant).filter(
             number__in=recipients, opted_out=True
@@ -722,6 +717,14 @@ def message_dispatch(*, message_id: int) -> str:
         )
         if blocked is not None:
             return _fail(message, f"{blocked.label} has opted out (replied STOP).")
+    try:
+        tenant_services.outbound_destinations_check(
+            tenant=tenant,
+            channel=OutboundChannel.TEXTS,
+            targets=[("to", number) for number in message.to],
+        )
+    except DestinationNotAllowed as refused:
+        return _fail(message, refused.message)
     provisioning = Provisioning.objects.filter(tenant=tenant).first()
     if provisioning is None or not provisioning.messaging_application_id:
         return _fail(message, "The tenant has no messaging application yet.")

@@ -6,9 +6,17 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from core import phones
+from core.destinations import DestinationNotAllowed
 
 from . import services
-from .models import ApiToken, Membership, Tenant
+from .models import (
+    ApiToken,
+    Membership,
+    OutboundChannel,
+    OutboundPolicy,
+    Tenant,
+    default_destination_countries,
+)
 from .signals import tenant_changed
 
 
@@ -31,9 +39,68 @@ class MembershipForm(forms.ModelForm):
                 cleaned["phone"] = phones.normalize_number(
                     cleaned["phone"], field="phone", region=region
                 )
-            except phones.InvalidPhoneNumber as error:
+                if tenant is not None:
+                    services.outbound_destination_check(
+                        tenant=tenant,
+                        channel=OutboundChannel.CALLS,
+                        number=cleaned["phone"],
+                        field="phone",
+                    )
+            except (phones.InvalidPhoneNumber, DestinationNotAllowed) as error:
                 self.add_error("phone", error.message)
         return cleaned
+
+
+class CountriesField(forms.CharField):
+    """Region codes typed as ``US, CA, JM``; kept as a list."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value)
+        codes = [part.strip().upper() for part in text.replace(";", ",").split(",")]
+        return [code for code in dict.fromkeys(codes) if code]
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return list(initial or []) != self.to_python(data)
+
+
+class OutboundPolicyForm(forms.ModelForm):
+    call_countries = CountriesField(
+        required=False,
+        initial=default_destination_countries,
+        help_text="Region codes calls may go to, comma separated (US, CA, JM).",
+    )
+    text_countries = CountriesField(
+        required=False,
+        initial=default_destination_countries,
+        help_text="Region codes texts may go to, comma separated.",
+    )
+
+    class Meta:
+        model = OutboundPolicy
+        fields = [
+            "call_countries",
+            "text_countries",
+            "allow_premium",
+            "allow_international_networks",
+            "max_concurrent_calls",
+            "max_calls_per_hour",
+            "max_new_destinations_per_day",
+        ]
+
+
+class OutboundPolicyInline(admin.StackedInline):
+    """Toll-fraud controls: where the tenant may call and text, and its call limits. Until staff
+    save it here the defaults apply."""
+
+    model = OutboundPolicy
+    form = OutboundPolicyForm
+    can_delete = False
+    max_num = 1
+    verbose_name = "outbound policy (toll-fraud controls)"
+    readonly_fields = ["updated_at"]
 
 
 class MembershipInline(admin.TabularInline):
@@ -51,7 +118,7 @@ class TenantAdmin(admin.ModelAdmin):
     list_filter = ["status", "timezone"]
     search_fields = ["name", "slug", "id"]
     readonly_fields = ["id", "created_at"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, OutboundPolicyInline]
     actions = ["suspend", "reactivate"]
 
     def save_model(self, request: HttpRequest, obj: Tenant, form: Any, change: bool) -> None:

@@ -42,7 +42,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Renders every API error as ``{"error": {"code", "message", "fields"}}``."""
     if isinstance(exc, ParleyError):
         fields = {exc.field: [exc.message]} if exc.field else {}
-        return Response(error_body(exc.code, exc.message, fields), status=exc.status)
+        response = Response(error_body(exc.code, exc.message, fields), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            response["Retry-After"] = str(int(retry_after))
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone as dj_timezone
 
 from core import phones
+from core.destinations import DEFAULT_COUNTRIES
 
 from .signals import tenant_changed
 
@@ -169,3 +170,92 @@ class ApiToken(TenantOwnedModel):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+def default_destination_countries() -> list[str]:
+    return list(DEFAULT_COUNTRIES)
+
+
+def validate_countries(value: object) -> None:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError("Give a list of region codes, like US, CA.")
+    unknown = [code for code in value if not phones.is_region(code)]
+    if unknown:
+        raise ValidationError(f"{', '.join(unknown)}: not region codes (like US, CA or JM).")
+
+
+class OutboundChannel(models.TextChoices):
+    CALLS = "calls", "Calls"
+    TEXTS = "texts", "Texts"
+
+
+class OutboundPolicyQuerySet(TenantQuerySet):
+    """``update()`` tells the caches built on the policy (compiled call routes) to drop it."""
+
+    def update(self, **kwargs: Any) -> int:
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("tenant_id", flat=True))
+            count = super().update(**kwargs)
+            tenant_changed.send(sender=Tenant, tenant_ids=ids)
+        return count
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+
+class OutboundPolicy(TenantOwnedModel):
+    """Where one tenant may call and text, and how fast it may place calls: the toll-fraud
+    controls. One row per tenant, created with the defaults the first time it is needed; only
+    staff change it (in the admin), tenants read it in Settings.
+
+    A row of its own rather than fields on ``Tenant``: placing a call locks it to count calls,
+    which must not queue behind (or block) writes to the tenant itself.
+    """
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="outbound_policy")
+    call_countries = models.JSONField(
+        default=default_destination_countries,
+        validators=[validate_countries],
+        help_text="Region codes (ISO 3166, like US, CA, JM) calls may go to.",
+    )
+    text_countries = models.JSONField(
+        default=default_destination_countries,
+        validators=[validate_countries],
+        help_text="Region codes texts may go to.",
+    )
+    allow_premium = models.BooleanField(
+        default=False,
+        help_text="Premium-rate, shared-cost and personal numbers, and NANP 900 and 976.",
+    )
+    allow_international_networks = models.BooleanField(
+        default=False, help_text="Satellite and international-network numbers (+881, +882, +883)."
+    )
+    max_concurrent_calls = models.PositiveIntegerField(
+        default=10, help_text="Outbound calls in progress at once."
+    )
+    max_calls_per_hour = models.PositiveIntegerField(
+        default=200, help_text="Outbound calls placed in any 60 minutes."
+    )
+    max_new_destinations_per_day = models.PositiveIntegerField(
+        default=100,
+        help_text="Numbers this tenant never called before, called in any 24 hours.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OutboundPolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "outbound policy"
+        verbose_name_plural = "outbound policies"
+
+    def __str__(self) -> str:
+        return f"outbound policy of {self.tenant_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            tenant_changed.send(sender=Tenant, tenant_ids=[self.tenant_id])
+
+    def countries_for(self, channel: str) -> list[str]:
+        return list(
+            self.call_countries if channel == OutboundChannel.CALLS else self.text_countries
+        )

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from . import tokens
-from .models import ApiToken, Membership, Tenant
+from .models import ApiToken, Membership, OutboundPolicy, Tenant
 
 
 def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
@@ -49,3 +49,9 @@ def api_token_find(*, plaintext: str) -> ApiToken | None:
     if token is None or not tokens.matches(secret, token.secret_hash) or not token.is_usable:
         return None
     return token
+
+
+def outbound_policy_of(*, tenant: Tenant) -> OutboundPolicy:
+    """The tenant's outbound policy; the defaults (unsaved) while staff never changed it and
+    nothing needed the row yet."""
+    return OutboundPolicy.objects.for_tenant(tenant).first() or OutboundPolicy(tenant=tenant)

@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User as DjangoUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import mail_admins
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import signals, tokens
-from .errors import Conflict, ParleyError, PermissionDenied
-from .models import ApiToken, Membership, Tenant, validate_timezone
+from core.destinations import DestinationRules, destination_check
+
+from . import selectors, signals, tokens
+from .errors import Conflict, OutboundLimitReached, ParleyError, PermissionDenied
+from .models import (
+    ApiToken,
+    Membership,
+    OutboundPolicy,
+    Tenant,
+    validate_timezone,
+)
 
 User = get_user_model()
+logger = logging.getLogger("parley.tenants")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 ALL_SCOPES = [choice.value for choice in ApiToken.Scope]
 
@@ -225,3 +241,136 @@ def api_token_touch(*, token: ApiToken) -> None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+# --- outbound policy: where a tenant may call and text, and how fast it may call ----------------
+
+OUTBOUND_ALERT_INTERVAL_SECONDS = 3600
+OUTBOUND_POLICY_FIELDS = frozenset(
+    {
+        "call_countries",
+        "text_countries",
+        "allow_premium",
+        "allow_international_networks",
+        "max_concurrent_calls",
+        "max_calls_per_hour",
+        "max_new_destinations_per_day",
+    }
+)
+
+
+@transaction.atomic
+def outbound_policy_get(*, tenant: Tenant) -> OutboundPolicy:
+    """The tenant's policy row, created with the defaults the first time it is needed."""
+    policy = OutboundPolicy.objects.for_tenant(tenant).first()
+    if policy is not None:
+        return policy
+    try:
+        with transaction.atomic():
+            return OutboundPolicy.objects.create(tenant=tenant)
+    except IntegrityError:
+        return OutboundPolicy.objects.for_tenant(tenant).get()
+
+
+def outbound_policy_lock(*, tenant: Tenant) -> OutboundPolicy:
+    """The tenant's policy row, locked until the caller's transaction ends: whoever holds it is
+    the only one counting this tenant's calls against the limits. Never hold it across a request
+    to Bandwidth or any other network call."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("outbound_policy_lock must be called inside a transaction.")
+    pk = outbound_policy_get(tenant=tenant).pk
+    return OutboundPolicy.objects.select_for_update().get(pk=pk)
+
+
+@transaction.atomic
+def outbound_policy_update(*, tenant: Tenant, **values: Any) -> OutboundPolicy:
+    """Staff's change to a tenant's policy; caches built on it (compiled call routes) are
+    dropped by the row's save."""
+    policy = OutboundPolicy.objects.select_for_update().get(
+        pk=outbound_policy_get(tenant=tenant).pk
+    )
+    for name, value in values.items():
+        if name not in OUTBOUND_POLICY_FIELDS:
+            raise ParleyError(f"{name} is not an outbound policy setting.", field=name)
+        if name.endswith("_countries") and isinstance(value, list | tuple):
+            value = [str(code).strip().upper() for code in value]
+        setattr(policy, name, value)
+    try:
+        policy.full_clean(exclude=["tenant"])
+    except ValidationError as error:
+        name, problems = next(iter(error.message_dict.items()))
+        raise ParleyError(problems[0], field=name) from None
+    policy.save()
+    return policy
+
+
+def destination_rules(*, tenant: Tenant, channel: str) -> DestinationRules:
+    """What ``tenant`` may reach on ``channel`` (calls or texts), from its policy."""
+    policy = selectors.outbound_policy_of(tenant=tenant)
+    return DestinationRules.of(
+        policy.countries_for(channel),
+        allow_premium=policy.allow_premium,
+        allow_international_networks=policy.allow_international_networks,
+    )
+
+
+def outbound_destinations_check(
+    *, tenant: Tenant, channel: str, targets: Iterable[tuple[str, str]]
+) -> None:
+    """The toll-fraud check every outbound path goes through before it writes or sends anything:
+    each ``(field, E.164 number)`` must be allowed for ``tenant`` on ``channel``. Raises
+    ``core.destinations.DestinationNotAllowed`` (403) naming the first refused field."""
+    targets = list(targets)
+    if not targets:
+        return
+    rules = destination_rules(tenant=tenant, channel=channel)
+    for field, number in targets:
+        destination_check(number, rules=rules, field=field)
+
+
+def outbound_destination_check(
+    *, tenant: Tenant, channel: str, number: str, field: str | None = None
+) -> str:
+    """One number through the same check; returns its country."""
+    return destination_check(
+        number, rules=destination_rules(tenant=tenant, channel=channel), field=field
+    )
+
+
+def outbound_limit_alert(*, reached: OutboundLimitReached) -> bool:
+    """Tells staff a tenant hit a limit: a WARNING every time, and an email to the site admins
+    (``ADMINS``) at most once per tenant and limit an hour. True when the email went out."""
+    logger.warning(
+        "tenant %s (%s) reached its %s limit: %s",
+        reached.tenant_name,
+        reached.tenant_id,
+        reached.limit,
+        reached.message,
+    )
+    key = f"parley:outbound-limit-alert:{reached.tenant_id}:{reached.limit}"
+    if not cache.add(key, 1, OUTBOUND_ALERT_INTERVAL_SECONDS):
+        return False
+    mail_admins(
+        f"{reached.tenant_name} reached its {reached.limit.replace('_', ' ')} limit",
+        f"Tenant {reached.tenant_name} ({reached.tenant_id}) was refused a call: "
+        f"{reached.message}\n\nIf this is expected, raise the limit on the tenant's page in the "
+        "admin (Outbound policy); if not, look at its recent calls before it costs more. "
+        "This alert is sent at most once an hour per tenant and limit.",
+        fail_silently=True,
+    )
+    return True
+
+
+def alerts_staff_on_limits(func: Callable[P, R]) -> Callable[P, R]:
+    """Around a service that may raise ``OutboundLimitReached``: staff are alerted once the
+    service's transaction has ended, so no lock is held while the email goes out."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except OutboundLimitReached as reached:
+            outbound_limit_alert(reached=reached)
+            raise
+
+    return wrapper

@@ -10,5 +10,6 @@ urlpatterns = [
     path("settings/members/<int:pk>/role/", views.member_change_role, name="member-role"),
     path("settings/members/<int:pk>/remove/", views.member_remove, name="member-remove"),
     path("settings/tokens/", views.tokens, name="settings-tokens"),
+    path("settings/calling/", views.outbound_policy, name="settings-outbound"),
     path("settings/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

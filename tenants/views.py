@@ -57,6 +57,14 @@ def members(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/members.html", context, status=400 if form.errors else 200)
 
 
+@tenant_required
+def outbound_policy(request: HttpRequest) -> HttpResponse:
+    """Where the tenant may call and text, and its call limits: read-only, staff change them."""
+    tenant = request.membership.tenant  # type: ignore[attr-defined]
+    context = {"policy": selectors.outbound_policy_of(tenant=tenant)}
+    return render(request, "tenants/outbound_policy.html", context)
+
+
 @require_POST
 @tenant_required(manage=True)
 def member_change_role(request: HttpRequest, pk: int) -> HttpResponse:

@@ -27,8 +27,10 @@ builds XML with ElementTree: a greeting cannot inject verbs.
 
 from __future__ import annotations
 
+import logging
 import re
 import zoneinfo
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -38,6 +40,7 @@ from django.utils import timezone
 
 from bandwidth import bxml
 from core import phones
+from core.destinations import DestinationNotAllowed, DestinationRules, destination_check
 from tenants.errors import ParleyError
 from tenants.tokens import digest_matches, keyed_digest
 
@@ -65,7 +68,10 @@ INVALID_CHOICE = "Sorry, that is not a valid choice."
 NO_CHOICE = "Sorry, we did not get your choice."
 GOODBYE = "Thank you for calling. Goodbye."
 VOICEMAIL_THANKS = "Thank you for your message. Goodbye."
+REFUSED_TEXT = "Your account may not call this number. Goodbye."
 ANSWERED_CAUSE = "hangup"
+
+logger = logging.getLogger(__name__)
 
 
 def default_config(tenant_name: str = "us") -> dict[str, Any]:
@@ -274,7 +280,71 @@ def validate_config(value: Any, *, region: str = phones.DEFAULT_REGION) -> dict[
     }
 
 
+def dial_targets(config: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every phone a clean route may dial, as ``(field, E.164)``: ``action.to``,
+    ``after_hours_action.numbers[1]``, ``action.options.2.to``, ..."""
+
+    def walk(action: dict[str, Any] | None, field: str) -> Iterator[tuple[str, str]]:
+        if not action:
+            return
+        if action["type"] == "forward":
+            yield f"{field}.to", action["to"]
+        elif action["type"] in ("ring_all", "ring_sequence"):
+            for index, number in enumerate(action["numbers"]):
+                yield f"{field}.numbers[{index}]", number
+        elif action["type"] == "menu":
+            for digit, option in action["options"].items():
+                yield from walk(option, f"{field}.options.{digit}")
+            yield from walk(action["default"], f"{field}.default")
+
+    yield from walk(config.get("action"), "action")
+    yield from walk(config.get("after_hours_action"), "after_hours_action")
+
+
 # --- compiled route and its BXML -----------------------------------------------------------------
+
+
+def destinations_of(rules: DestinationRules) -> dict[str, Any]:
+    """The tenant's call rules as the compiled route carries them (serialisable)."""
+    return {
+        "countries": sorted(rules.countries),
+        "allow_premium": rules.allow_premium,
+        "allow_international_networks": rules.allow_international_networks,
+    }
+
+
+def _rules(compiled: dict[str, Any]) -> DestinationRules:
+    given = compiled.get("destinations")
+    if not given:
+        return DestinationRules()
+    return DestinationRules.of(
+        given["countries"],
+        allow_premium=given["allow_premium"],
+        allow_international_networks=given["allow_international_networks"],
+    )
+
+
+def dialable(compiled: dict[str, Any], number: str) -> bool:
+    """Whether the tenant may dial ``number`` now. A route saved when it was allowed keeps the
+    number, but its BXML skips it once the tenant's rules refuse it."""
+    try:
+        destination_check(number, rules=_rules(compiled))
+    except DestinationNotAllowed as refused:
+        logger.warning(
+            "route of number %s skips %s: %s",
+            compiled.get("phone_number_id"),
+            number,
+            refused.reason,
+        )
+        return False
+    return True
+
+
+def _next_dialable(compiled: dict[str, Any], numbers: list[str], start: int) -> int | None:
+    return next(
+        (index for index in range(start, len(numbers)) if dialable(compiled, numbers[index])),
+        None,
+    )
 
 
 def webhook_url(**params: Any) -> str:
@@ -384,14 +454,19 @@ def action_verbs(
     if action is None:
         return [_speak(compiled, GOODBYE), bxml.Hangup()]
     kind = action["type"]
-    if kind == "forward":
-        return [_transfer(compiled, path, [action["to"]], action["timeout"], caller_id)]
-    if kind == "ring_all":
-        return [_transfer(compiled, path, action["numbers"], action["timeout"], caller_id)]
+    if kind in ("forward", "ring_all"):
+        targets = [action["to"]] if kind == "forward" else action["numbers"]
+        numbers = [number for number in targets if dialable(compiled, number)]
+        if not numbers:
+            return voicemail_verbs(compiled, "vm", "")
+        return [_transfer(compiled, path, numbers, action["timeout"], caller_id)]
     if kind == "ring_sequence":
         numbers = action["numbers"]
+        found = _next_dialable(compiled, numbers, index)
+        if found is None:
+            return voicemail_verbs(compiled, "vm", "")
         return [
-            _transfer(compiled, path, [numbers[index]], action["timeout"], caller_id, index=index)
+            _transfer(compiled, path, [numbers[found]], action["timeout"], caller_id, index=found)
         ]
     if kind == "menu":
         return [_gather(compiled, path, action, attempt)]
@@ -492,8 +567,8 @@ def transfer_complete_response(
         return bxml.Response(bxml.Hangup()), "answered"
     action = action_at(compiled, path)
     if action is not None and action["type"] == "ring_sequence":
-        following = index + 1
-        if following < len(action["numbers"]):
+        following = _next_dialable(compiled, action["numbers"], index + 1)
+        if following is not None:
             verbs = action_verbs(compiled, path, caller_id=caller_id, index=following)
             return bxml.Response(*verbs), f"{path} next {following}"
     return bxml.Response(*voicemail_verbs(compiled, "vm", "")), "voicemail"

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from numbers import selectors as number_selectors
 from numbers.models import PhoneNumber
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tenants.models import Membership, Tenant
+from tenants import services as tenant_services
+from tenants.models import Membership, OutboundChannel, Tenant
 
 from . import routes
 from .models import BlockedNumber, Call, CallEvent, CallRoute, Recording, Voicemail
@@ -23,7 +24,8 @@ COMPILED_TTL = 24 * 3600
 
 
 def compiled_key(phone_number_id: int) -> str:
-    return f"parley:voice-route:{phone_number_id}"
+    # 2: compiled routes carry the tenant's destination rules.
+    return f"parley:voice-route:2:{phone_number_id}"
 
 
 # --- numbers and routes
@@ -73,6 +75,7 @@ def build_compiled(
         audio_url = routes.webhook_url().split("?")[0] + f"audio/{route.pk}/{route.audio_token}/"
     if config is None:
         config = route.config if route is not None else routes.default_config(tenant.name)
+    rules = tenant_services.destination_rules(tenant=tenant, channel=OutboundChannel.CALLS)
     return {
         "phone_number_id": number.pk,
         "tenant_id": str(tenant.pk),
@@ -80,6 +83,7 @@ def build_compiled(
         "timezone": tenant.timezone,
         "audio_url": audio_url,
         "config": config,
+        "destinations": routes.destinations_of(rules),
     }
 
 
@@ -127,6 +131,54 @@ def call_load(*, pk: Any) -> Call | None:
 
 def call_by_bandwidth_id(*, tenant_id: uuid.UUID, bandwidth_call_id: str) -> Call | None:
     return Call.objects.filter(tenant_id=tenant_id, bandwidth_call_id=bandwidth_call_id).first()
+
+
+# A call still open this long after it was placed lost its disconnect callback: it no longer
+# holds one of the tenant's concurrent-call slots.
+LIVE_CALL_HORIZON = timedelta(hours=4)
+
+
+def _outbound(tenant: Tenant) -> QuerySet[Call]:
+    return Call.objects.for_tenant(tenant).filter(direction=Call.Direction.OUTBOUND)
+
+
+def outbound_calls_live(*, tenant: Tenant, now: datetime) -> int:
+    """Outbound calls placed and not yet ended (the concurrent-calls limit)."""
+    return (
+        _outbound(tenant)
+        .filter(created_at__gte=now - LIVE_CALL_HORIZON)
+        .exclude(status__in=Call.FINAL_STATUSES)
+        .count()
+    )
+
+
+def outbound_call_times(*, tenant: Tenant, since: datetime) -> list[datetime]:
+    """When each outbound call since ``since`` was placed, oldest first (calls per hour)."""
+    return list(
+        _outbound(tenant)
+        .filter(created_at__gte=since)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+
+
+def has_called(*, tenant: Tenant, number: str) -> bool:
+    return _outbound(tenant).filter(other_party=number).exists()
+
+
+def new_destination_times(*, tenant: Tenant, since: datetime) -> list[datetime]:
+    """When each number first called since ``since`` was first called, oldest first (new
+    destinations per day): numbers with no outbound call before ``since``."""
+    earlier = _outbound(tenant).filter(other_party=OuterRef("other_party"), created_at__lt=since)
+    return list(
+        _outbound(tenant)
+        .filter(created_at__gte=since)
+        .filter(~Exists(earlier))
+        .values("other_party")
+        .annotate(first=Min("created_at"))
+        .order_by("first")
+        .values_list("first", flat=True)
+    )
 
 
 def calls_for_contact(*, tenant: Tenant, number: str) -> QuerySet[Call]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from numbers import ports
 from numbers.models import PhoneNumber
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -27,8 +28,14 @@ from bandwidth.callbacks import (
 from carrier.clients import client_for_tenant
 from core import phones
 from core.idempotency import idempotency_claim, idempotency_lookup
-from tenants.errors import ParleyError
-from tenants.models import Membership, Tenant
+from tenants import services as tenant_services
+from tenants.errors import (
+    CallLimitReached,
+    OutboundLimitReached,
+    ParleyError,
+    TooManyConcurrentCalls,
+)
+from tenants.models import Membership, OutboundChannel, OutboundPolicy, Tenant
 
 from . import routes, selectors
 from .models import BlockedNumber, Call, CallEvent, CallRoute, Recording, Voicemail
@@ -80,6 +87,9 @@ def call_route_save(
     if phone_number.tenant_id != tenant.pk or phone_number.status != PhoneNumber.Status.ACTIVE:
         raise ParleyError("This number is not one of your active numbers.", field="number")
     clean = routes.validate_config(config, region=tenant.default_region)
+    tenant_services.outbound_destinations_check(
+        tenant=tenant, channel=OutboundChannel.CALLS, targets=routes.dial_targets(clean)
+    )
     if greeting_audio is not None:
         if greeting_audio.size is None or greeting_audio.size > MAX_GREETING_BYTES:
             raise ParleyError("The greeting file must be at most 5 MB.", field="greeting_audio")
@@ -132,6 +142,7 @@ def blocked_number_remove(*, blocked: BlockedNumber) -> None:
 # --- click-to-call -------------------------------------------------------------------------------
 
 
+@tenant_services.alerts_staff_on_limits
 @transaction.atomic
 def call_create(
     *,
@@ -164,6 +175,9 @@ def call_create(
             field="agent",
         )
     agent = phones.normalize_number(agent, field="agent", region=region)
+    tenant_services.outbound_destinations_check(
+        tenant=tenant, channel=OutboundChannel.CALLS, targets=[("to", to), ("agent", agent)]
+    )
     if to in (agent, from_number):
         raise ParleyError("The customer's number must differ from yours.", field="to")
     if selectors.is_blocked(tenant=tenant, number=to):
@@ -174,6 +188,7 @@ def call_create(
     claim = idempotency_claim(tenant=tenant, scope=CALL_SCOPE, key=idempotency_key, body=body)
     if claim.replay_of is not None:
         return _call_of(tenant, claim.replay_of), False
+    _check_call_limits(tenant=tenant, to=to)
     call = Call.objects.create(
         tenant=tenant,
         phone_number=number,
@@ -193,6 +208,70 @@ def call_create(
 
 def _call_of(tenant: Tenant, call_id: str) -> Call:
     return selectors.call_get(tenant=tenant, pk=call_id)
+
+
+LIMIT_WINDOWS = {
+    "calls_per_hour": timedelta(hours=1),
+    "new_destinations_per_day": timedelta(days=1),
+}
+
+
+def _retry_after(times: list[datetime], limit: int, window: timedelta, now: datetime) -> int:
+    """Seconds until enough of ``times`` (ascending, all inside the window) leave it to free a
+    slot under ``limit``."""
+    if limit == 0 or not times:
+        return math.ceil(window.total_seconds())
+    freeing = times[len(times) - limit]
+    return max(1, math.ceil((freeing + window - now).total_seconds()))
+
+
+def _wait_words(seconds: int) -> str:
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _check_call_limits(*, tenant: Tenant, to: str) -> OutboundPolicy:
+    """The tenant's call limits, counted under the lock of its policy row (held until the call
+    is stored, so two requests cannot both take the last slot)."""
+    policy = tenant_services.outbound_policy_lock(tenant=tenant)
+    now = timezone.now()
+
+    def refuse(error: type[OutboundLimitReached], limit: str, message: str, **kw: Any) -> NoReturn:
+        raise error(message, tenant_id=tenant.pk, tenant_name=tenant.name, limit=limit, **kw)
+
+    live = selectors.outbound_calls_live(tenant=tenant, now=now)
+    if live >= policy.max_concurrent_calls:
+        refuse(
+            TooManyConcurrentCalls,
+            "concurrent_calls",
+            f"{live} calls are in progress, the most this account may have at once "
+            f"({policy.max_concurrent_calls}); place this one when one ends.",
+        )
+    window = LIMIT_WINDOWS["calls_per_hour"]
+    placed = selectors.outbound_call_times(tenant=tenant, since=now - window)
+    if len(placed) >= policy.max_calls_per_hour:
+        wait = _retry_after(placed, policy.max_calls_per_hour, window, now)
+        refuse(
+            CallLimitReached,
+            "calls_per_hour",
+            f"This account placed {len(placed)} calls in the last hour, its limit "
+            f"({policy.max_calls_per_hour}); try again in {_wait_words(wait)}.",
+            retry_after=wait,
+        )
+    if not selectors.has_called(tenant=tenant, number=to):
+        window = LIMIT_WINDOWS["new_destinations_per_day"]
+        firsts = selectors.new_destination_times(tenant=tenant, since=now - window)
+        if len(firsts) >= policy.max_new_destinations_per_day:
+            wait = _retry_after(firsts, policy.max_new_destinations_per_day, window, now)
+            refuse(
+                CallLimitReached,
+                "new_destinations_per_day",
+                f"This account called {len(firsts)} numbers for the first time in the last 24 "
+                f"hours, its limit ({policy.max_new_destinations_per_day}); {to} would be "
+                f"another. Try again in {_wait_words(wait)}.",
+                retry_after=wait,
+            )
+    return policy
 
 
 def _enqueue_dial(call_id: int) -> None:

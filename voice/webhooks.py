@@ -84,6 +84,8 @@ def on_answer(event: VoiceEvent, ctx: Context) -> HttpResponse:
     if call.direction != Call.Direction.OUTBOUND or not call.agent_number:
         return _bxml(bxml.Response())
     services.call_agent_answered(call=call, event=event)
+    if ctx.compiled is not None and not routes.dialable(ctx.compiled, call.other_party):
+        return _bxml(bxml.Response(bxml.SpeakSentence(routes.REFUSED_TEXT), bxml.Hangup()))
     record = bool(ctx.compiled and ctx.compiled["config"]["record_calls"])
     return _bxml(
         routes.click_to_call_response(

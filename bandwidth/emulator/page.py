@@ -137,10 +137,10 @@ OAuth2 <code>/api/v1/oauth2/token</code>. State as JSON: <a href="/_sim/state">/
 <h2>Text a number</h2>{_inbound_form(emu)}
 <h2>Test numbers</h2>
 <ul>
-<li>Texts to <code>+1555000CCCC</code> fail with error code <code>CCCC</code> when it is one of
+<li>Texts to <code>+1919555CCCC</code> fail with error code <code>CCCC</code> when it is one of
 {escape(", ".join(str(code) for code in sorted(RESERVED_FAILURES)))}
-(for example <code>+15550004720</code> invalid destination,
-<code>+15550004775</code> opted out).</li>
+(for example <code>+19195554720</code> invalid destination,
+<code>+19195554775</code> opted out).</li>
 <li>Ordering a number that ends in <code>0666</code> fails (error 5076); ordering a number
 already in service fails with 5005.</li>
 </ul>

@@ -488,7 +488,7 @@ class TestStatusCallbacks:
         code: int,
         description: str,
     ) -> None:
-        failing = f"+1555000{code}"
+        failing = f"+1919555{code}"
         message = send(emulator, provisioned, to=[failing]).json()
         drain(emulator)
 
@@ -529,13 +529,13 @@ class TestStatusCallbacks:
     def test_group_with_one_failing_recipient_fails_only_that_one(
         self, emulator: RunningEmulator, provisioned: ProvisionedAccount, receiver: Receiver
     ) -> None:
-        send(emulator, provisioned, to=[CUSTOMER, "+15550004720"])
+        send(emulator, provisioned, to=[CUSTOMER, "+19195554720"])
         drain(emulator)
 
         finals = {
             e["to"]: e["type"] for e in status_events(receiver) if e["type"] != "message-sending"
         }
-        assert finals == {CUSTOMER: "message-delivered", "+15550004720": "message-failed"}
+        assert finals == {CUSTOMER: "message-delivered", "+19195554720": "message-failed"}
 
     def test_requested_callback_types_filter_what_is_sent(
         self, emulator: RunningEmulator, provisioned: ProvisionedAccount, receiver: Receiver
@@ -543,11 +543,11 @@ class TestStatusCallbacks:
         application = emulator.emulator.state.applications[provisioned.messaging_application_id]
         application.requested_callback_types = ["message-failed"]
 
-        send(emulator, provisioned, to=[CUSTOMER, "+15550004720"])
+        send(emulator, provisioned, to=[CUSTOMER, "+19195554720"])
         drain(emulator)
 
         assert [(e["type"], e["to"]) for e in status_events(receiver)] == [
-            ("message-failed", "+15550004720")
+            ("message-failed", "+19195554720")
         ]
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from carrier.models import Provisioning
 from messaging.models import Message
 from tenants.models import Membership, Tenant
+from tenants.services import outbound_policy_update
 from voice.models import BlockedNumber, Call, CallRoute
 
 from ..factories import MembershipFactory
@@ -36,6 +37,12 @@ def _ready(tenant: Tenant, e164: str) -> PhoneNumber:
     )
 
 
+def _british(tenant: Tenant) -> None:
+    tenant.default_region = "GB"
+    tenant.save(update_fields=["default_region"])
+    outbound_policy_update(tenant=tenant, call_countries=["US", "CA", "GB"])
+
+
 @pytest.fixture
 def number(tenant: Tenant) -> PhoneNumber:
     return _ready(tenant, OUR_NUMBER)
@@ -43,9 +50,9 @@ def number(tenant: Tenant) -> PhoneNumber:
 
 @pytest.fixture
 def other_number(other_tenant: Tenant) -> PhoneNumber:
-    """The other tenant is in Great Britain: its national numbers are British."""
-    other_tenant.default_region = "GB"
-    other_tenant.save(update_fields=["default_region"])
+    """The other tenant is in Great Britain: its national numbers are British, and staff let it
+    call there."""
+    _british(other_tenant)
     return _ready(other_tenant, OTHER_NUMBER)
 
 
@@ -105,10 +112,10 @@ def test_inbox_blocklist_and_click_to_call_store_a_us_tenants_national_number_in
     ]
     assert not BlockedNumber.objects.filter(tenant=number.tenant, number="+442079460018").exists()
     british = other_api.post(
-        "/api/v1/calls/", {"from": OTHER_NUMBER, "to": "07911 123456", "agent": "07700 900123"}
+        "/api/v1/calls/", {"from": OTHER_NUMBER, "to": "07400 123456", "agent": "07400 654321"}
     )
     assert british.status_code == 202, british.content
-    assert Call.objects.get(pk=british.json()["id"]).other_party == "+447911123456"
+    assert Call.objects.get(pk=british.json()["id"]).other_party == "+447400123456"
     assert Call.objects.get(pk=british.json()["id"]).tenant == other_number.tenant
 
 
@@ -123,13 +130,13 @@ def test_route_targets_are_read_in_the_tenants_region(number, other_number, tena
         "+19195550111",
         "+19195550112",
     ]
-    forward = {"greeting": {"kind": "none"}, "action": {"type": "forward", "to": "07911 123456"}}
+    forward = {"greeting": {"kind": "none"}, "action": {"type": "forward", "to": "07400 123456"}}
     british = other_api.put(
         f"/api/v1/numbers/{other_number.pk}/route/", {"config": forward}, format="json"
     )
     assert british.status_code == 200, british.content
     assert CallRoute.objects.get(phone_number=other_number).config["action"]["to"] == (
-        "+447911123456"
+        "+447400123456"
     )
 
 
@@ -185,14 +192,13 @@ def test_garbage_numbers_are_refused_naming_the_field_and_nothing_is_stored(
 
 
 def test_staff_set_an_agent_phone_in_the_tenants_region(tenant, other_tenant, client):
-    other_tenant.default_region = "GB"
-    other_tenant.save(update_fields=["default_region"])
+    _british(other_tenant)
     staff = get_user_model().objects.create_superuser("staff", "staff@parley.test", "pw-staff-1")
     client.force_login(staff)
     agent = MembershipFactory(tenant=tenant, role=Membership.Role.AGENT)
     british = MembershipFactory(tenant=other_tenant, role=Membership.Role.AGENT)
 
-    for membership, typed in ((agent, "919-555-0111"), (british, "07911 123456")):
+    for membership, typed in ((agent, "919-555-0111"), (british, "07400 123456")):
         response = client.post(
             f"/admin/tenants/membership/{membership.pk}/change/",
             {
@@ -205,7 +211,7 @@ def test_staff_set_an_agent_phone_in_the_tenants_region(tenant, other_tenant, cl
         assert response.status_code == 302, response.content.decode()[:2000]
     agent.refresh_from_db()
     british.refresh_from_db()
-    assert (agent.phone, british.phone) == ("+19195550111", "+447911123456")
+    assert (agent.phone, british.phone) == ("+19195550111", "+447400123456")
 
     refused = client.post(
         f"/admin/tenants/membership/{agent.pk}/change/",

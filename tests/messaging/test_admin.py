@@ -54,7 +54,7 @@ def test_replay_action_reprocesses_a_raw_event(staff, wired):
 
 def test_resend_action_sends_a_failed_message_again(staff, line, celery_worker, bandwidth):
     failed = services.message_send(
-        tenant=line.tenant, from_number=line.e164, to=["+15550004720"], text="Try"
+        tenant=line.tenant, from_number=line.e164, to=["+19195554720"], text="Try"
     ).message
     wait_until(lambda: Message.objects.get(pk=failed.pk).status == "failed")
     staff.post(
@@ -63,7 +63,7 @@ def test_resend_action_sends_a_failed_message_again(staff, line, celery_worker, 
         follow=True,
     )
     copy = Message.objects.exclude(pk=failed.pk).get(direction="out")
-    assert copy.text == "Try" and copy.to == ["+15550004720"]
+    assert copy.text == "Try" and copy.to == ["+19195554720"]
     wait_until(lambda: len(emulator_messages(bandwidth)) == 2)
 
 

@@ -75,7 +75,6 @@ def test_multipart_upload_sends_an_mms(line, celery_worker, bandwidth, tenant_ap
         ({"to": ["12"]}, "to", "not a valid phone number"),
         ({"to": [f"+1919555{n:04d}" for n in range(11)]}, "to", "at most 10"),
         ({"text": "x" * 2049}, "text", "at most 2048"),
-        ({"to": ["+442071838750"]}, "to", "not allowed"),
         ({"from": "+19195550999"}, "from", "not an active number"),
         ({"media": ["ftp://example.com/a.png"]}, "media", "http(s) URL"),
     ],

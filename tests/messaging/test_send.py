@@ -79,7 +79,7 @@ def test_group_message_reaches_delivered_for_every_recipient(line, celery_worker
 
 def test_failure_code_is_kept_in_words(line, celery_worker, bandwidth):
     message = services.message_send(
-        tenant=line.tenant, from_number=line.e164, to=["+15550004720"], text="Hi"
+        tenant=line.tenant, from_number=line.e164, to=["+19195554720"], text="Hi"
     ).message
     wait_until(lambda: _status(message) == "failed")
     assert message.error_code == 4720
@@ -88,7 +88,7 @@ def test_failure_code_is_kept_in_words(line, celery_worker, bandwidth):
 
 def test_carrier_opt_out_code_records_an_opt_out(line, celery_worker, bandwidth):
     message = services.message_send(
-        tenant=line.tenant, from_number=line.e164, to=["+15550004775"], text="Hi"
+        tenant=line.tenant, from_number=line.e164, to=["+19195554775"], text="Hi"
     ).message
     wait_until(lambda: _status(message) == "failed")
     assert message.error_code == 4775
@@ -97,7 +97,7 @@ def test_carrier_opt_out_code_records_an_opt_out(line, celery_worker, bandwidth)
     assert contact.opt_events.get().source == "carrier"
     with pytest.raises(ParleyError, match="opted out"):
         services.message_send(
-            tenant=line.tenant, from_number=line.e164, to=["+15550004775"], text="Again"
+            tenant=line.tenant, from_number=line.e164, to=["+19195554775"], text="Again"
         )
 
 

@@ -1,8 +1,8 @@
 """Messaging v2: create/list messages, media, and the message callbacks that follow.
 
-Reserved destinations fail instead of being delivered: ``+1555000CCCC`` where ``CCCC`` is one
+Reserved destinations fail instead of being delivered: ``+1919555CCCC`` where ``CCCC`` is one
 of :data:`RESERVED_FAILURES` gets a ``message-failed`` callback with error code ``CCCC`` (for
-example ``+15550004720`` → 4720 invalid-destination-address, ``+15550004775`` → 4775 opt-out).
+example ``+19195554720`` → 4720 invalid-destination-address, ``+19195554775`` → 4775 opt-out).
 """
 
 # Importing the handler modules registers their routes.

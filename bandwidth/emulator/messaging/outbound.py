@@ -1,8 +1,10 @@
 """Sending a message: validation, the queue limits, and the status callbacks that follow.
 
-Reserved destinations fail instead of being delivered: ``+1555000CCCC`` where ``CCCC`` is one
+Reserved destinations fail instead of being delivered: ``+1919555CCCC`` where ``CCCC`` is one
 of :data:`RESERVED_FAILURES` gets a ``message-failed`` callback with error code ``CCCC`` (for
-example ``+15550004720`` → 4720 invalid-destination-address, ``+15550004775`` → 4775 opt-out).
+example ``+19195554720`` → 4720 invalid-destination-address, ``+19195554775`` → 4775 opt-out).
+They are valid US numbers, so an application that refuses numbers outside the numbering plan
+(Parley's toll-fraud rules) can still reach them.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ MAX_RECIPIENTS = 10
 MAX_TEXT = 2048
 MAX_MEDIA_URL = 4096
 MAX_TAG = 1024
-RESERVED_FAILURE_PREFIX = "+1555000"
+RESERVED_FAILURE_PREFIX = "+1919555"
 RESERVED_FAILURES: dict[int, str] = {
     4301: "malformed-invalid-encoding",
     4404: "rejected-forbidden-to-number",
