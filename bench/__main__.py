@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench: {', '.join(names)}; logs in {log_dir}", flush=True)
     with BenchEnvironment(config, log_dir) as env:
         run["setup_seconds"] = env.setup_seconds
+        run["redis"] = env.redis_urls
         for name in names:
             print(f"== {name}", flush=True)
             started = time.monotonic()

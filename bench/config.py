@@ -4,6 +4,7 @@ overrides from the environment (BENCH_*) or the command line."""
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -22,6 +23,8 @@ class BenchConfig:
     celery_workers: int = 1
     celery_pool: str = "threads"
     celery_concurrency: int = 4
+    # "private": a redis-server of the bench's own; "shared": CELERY_BROKER_URL and CACHE_URL.
+    redis: str = "private"
     # (a) webhook vs bare INSERT view, closed loop.
     webhook_seconds: float = 8.0
     webhook_connections: int = 16
@@ -67,6 +70,7 @@ _ENV = {
     "BENCH_CELERY_WORKERS": ("celery_workers", int),
     "BENCH_CELERY_POOL": ("celery_pool", str),
     "BENCH_CELERY_CONCURRENCY": ("celery_concurrency", int),
+    "BENCH_REDIS": ("redis", str),
     "BENCH_INBOUND_RATE": ("inbound_rate", float),
     "BENCH_INBOUND_SECONDS": ("inbound_seconds", float),
     "BENCH_OUTBOUND_MESSAGES": ("outbound_messages_per_number", int),
@@ -93,7 +97,11 @@ def from_environment(environ: dict[str, str] | None = None, **overrides: Any) ->
         raw = environ["BENCH_INBOX_SCALE"].replace(" ", "").split(",")
         values["inbox_scales"] = tuple(sorted({int(part) for part in raw if part})) or (1,)
     values.update({k: v for k, v in overrides.items() if v is not None and k != "quick"})
+    if "redis" not in values and not shutil.which("redis-server"):
+        values["redis"] = "shared"
     config = replace(config, **values)
+    if config.redis not in ("private", "shared"):
+        raise ValueError("BENCH_REDIS is private or shared.")
     if config.rounds < 3 and not config.quick:
         raise ValueError("A run needs at least 3 rounds (BENCH_ROUNDS).")
     return config

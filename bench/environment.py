@@ -1,10 +1,12 @@
 """What every scenario runs against: a bench database of its own, the fleet seeded in it, and the
 processes (gunicorn, Celery workers, Celery beat and a Bandwidth emulator) on free local ports.
 
-The database is ``<DATABASE_URL's name>_bench`` (created afresh each run); the broker and cache
-are CELERY_BROKER_URL and CACHE_URL, whose Redis databases are emptied at the start (a run must not
-inherit an earlier run's queue or drain lease). Each process logs to a file under the run's log
-directory.
+The database is ``<DATABASE_URL's name>_bench`` (created afresh each run). Redis is a private
+``redis-server`` on a free port when one is installed (``BENCH_REDIS=private``, the default), so
+nobody else's tests can clear the bench's caches or take its tasks, and the bench empties nobody
+else's Redis; with ``BENCH_REDIS=shared`` the broker and cache are CELERY_BROKER_URL and
+CACHE_URL, whose Redis databases are then emptied at the start (a run must not inherit an earlier
+run's queue or drain lease). Each process logs to a file under the run's log directory.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class BenchEnvironment:
         self.listener = StoredListener(self.database_url)
         self._conn: psycopg.Connection[Any] | None = None
         self.setup_seconds: dict[str, float] = {}
+        self.redis_urls: dict[str, str] = {}
 
     @property
     def account_rate(self) -> float:
@@ -105,7 +108,7 @@ class BenchEnvironment:
     def __enter__(self) -> BenchEnvironment:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self._timed("redis_flush", self._flush_redis)
+            self._timed("redis", self._redis)
             self._timed("database", self._create_database)
             self._timed("migrate", lambda: self.manage("migrate", "--noinput"))
             self._timed("fleet_seed", self._seed_fleet)
@@ -123,18 +126,12 @@ class BenchEnvironment:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        processes = [*self.workers, *self.others.values()]
+        processes = [*self.workers, *(p for n, p in self.others.items() if n != "redis")]
         if self.web is not None:
             processes.append(self.web)
-        for process in processes:
-            _signal_group(process, signal.SIGCONT)
-            _signal_group(process, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait(timeout=5)
+        _stop_all(processes)
+        if "redis" in self.others:
+            _stop_all([self.others["redis"]])
         self.listener.stop()
         if self._conn is not None:
             self._conn.close()
@@ -144,13 +141,34 @@ class BenchEnvironment:
         step()
         self.setup_seconds[name] = round(time.monotonic() - started, 1)
 
-    def _flush_redis(self) -> None:
+    def _redis(self) -> None:
         import redis
 
+        if self.config.redis == "private":
+            port = free_port()
+            server = ["redis-server", "--bind", HOST, "--port", str(port)]
+            self.others["redis"] = self._spawn(
+                "redis", [*server, "--save", "", "--appendonly", "no"]
+            )
+            url = f"redis://{HOST}:{port}"
+            self.env["CELERY_BROKER_URL"], self.env["CACHE_URL"] = f"{url}/0", f"{url}/1"
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    redis.Redis.from_url(url).ping()
+                    break
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
         for name in ("CELERY_BROKER_URL", "CACHE_URL"):
             url = self.env.get(name, "")
             if url.startswith("redis://"):
                 redis.Redis.from_url(url).flushdb()
+        self.redis_urls = {
+            "broker": self.env.get("CELERY_BROKER_URL", ""),
+            "cache": self.env.get("CACHE_URL", ""),
+        }
 
     def _create_database(self) -> None:
         parts = urlsplit(self.database_url)
@@ -279,15 +297,7 @@ class BenchEnvironment:
 
     def set_celery_workers(self, count: int) -> None:
         """Stops the Celery workers and starts ``count`` of them (e.g. a drain with 1 and 2)."""
-        for process in self.workers:
-            _signal_group(process, signal.SIGCONT)
-            _signal_group(process, signal.SIGTERM)
-        for process in self.workers:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait(timeout=5)
+        _stop_all(self.workers)
         self.workers = [self._start_worker(index) for index in range(count)]
         time.sleep(3)  # let them connect to the broker
 
@@ -366,6 +376,18 @@ class BenchEnvironment:
             "celery_workers_mb": workers,
             "beat_mb": rss_mb(self.others["beat"].pid) if "beat" in self.others else 0.0,
         }
+
+
+def _stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        _signal_group(process, signal.SIGCONT)
+        _signal_group(process, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait(timeout=5)
 
 
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:

@@ -78,6 +78,7 @@ def outbound_round(
         "loadavg": loadavg(),
         "queued": expected,
         "queue_seconds": round(seeded["committed_at"] - seeded["started_at"], 2),
+        "publish_seconds": round(seeded["published_at"] - seeded["committed_at"], 2),
         "accepted_by_emulator": len(by_tag),
         "not_accepted": expected - len(by_tag),
         "parley_statuses": statuses,
