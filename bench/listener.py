@@ -46,7 +46,8 @@ class StoredListener:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.ident is not None:
+            self._thread.join(timeout=5)
 
     def _run(self) -> None:
         with psycopg.connect(self.database_url, autocommit=True) as conn:

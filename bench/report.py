@@ -53,6 +53,19 @@ def _range(key: str, runs: list[dict[str, Any]], spec_format: Any) -> str:
     return f"{span} ({len(medians)} run{'s' if len(medians) > 1 else ''})"
 
 
+def _parameters(config: dict[str, Any]) -> str:
+    messages = 10 * int(config.get("inbox_conversations", 0))
+    return (
+        f"Parameters: {config.get('tenants')} tenants x {config.get('numbers_per_tenant')} "
+        f"numbers; (b) {config.get('inbound_rate', 0):g} req/s for "
+        f"{config.get('inbound_seconds', 0):g} s; (c) {config.get('outbound_messages_per_number')} "
+        f"messages on each of {config.get('outbound_numbers')} numbers; (d) {messages:,} messages, "
+        f"{config.get('inbox_rate', 0):g} req/s over {config.get('inbox_clients')} clients; "
+        f"(e) {config.get('voice_rate', 0):g} req/s; Celery {config.get('celery_workers')} "
+        f"worker(s), {config.get('celery_pool')} x {config.get('celery_concurrency')}."
+    )
+
+
 def render(run: dict[str, Any], kept: list[dict[str, Any]]) -> str:
     machine = run.get("machine", {})
     git = run.get("git", {})
@@ -67,9 +80,8 @@ def render(run: dict[str, Any], kept: list[dict[str, Any]]) -> str:
         f"{config.get('celery_workers', '?')} Celery worker(s)"
         f"{'; a QUICK smoke run, not a measurement' if run.get('quick') else ''}."
     )
-    lines = [
-        header,
-        "",
+    lines = [header, "", _parameters(config), ""] if "tenants" in config else [header, ""]
+    lines += [
         "| figure | median round | worst round | median over the kept runs | target | |",
         "|---|---|---|---|---|---|",
     ]
