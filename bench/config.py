@@ -32,7 +32,7 @@ class BenchConfig:
     inbound_rate: float = 300.0
     inbound_seconds: float = 60.0
     inbound_connections: int = 48
-    inbound_settle_seconds: float = 120.0
+    inbound_settle_seconds: float = 180.0
     # (c) outbound dispatch.
     outbound_numbers: int = 20
     outbound_numbers_per_tenant: int = 2
