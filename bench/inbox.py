@@ -1,47 +1,30 @@
-"""The inbox benchmark: conversation list and thread pages on a tenant with a lot of history.
+"""The inbox's history, seeded in the bench database, and a probe of its pages (inside Django).
 
-Target (design notes): the conversation list and a thread page answer with p95 <= 25 ms for a
-tenant with 1M messages and 100k conversations, and no more than 1.5x slower at 10x the data.
+    python -m bench.inbox seed --n N        a big tenant with N conversations and 10*N messages
+    python -m bench.inbox probe PATH ...    queries of each page, counted and explained
 
-The scenario seeds, in the bench database, a big tenant with N conversations (one contact each)
-and 10*N messages, plus a second tenant with a share of that so selectivity is realistic. Rows
-go in with INSERT ... SELECT generate_series (no ORM per row); every NOT NULL column is filled,
-from the model's default when the seed has nothing better. The messages are bulk-loaded: valid by
-construction, so without per-row foreign key triggers, and the table's secondary indexes are
-dropped and rebuilt from their own definitions. Then it signs in a member of the big tenant and
-measures, one request at a time against gunicorn, the inbox page, its polled rows fragment, a
-busy conversation's thread page and its polled fragment (the target pages), and, for a shorter
-time, the other inbox tabs. The queries of each page are counted, EXPLAIN ANALYZEd (the plans of
-the slow ones are kept) and timed in-process with Django's test Client against the same
-database, so the SQL share of a page's time is visible.
+The seed makes a big tenant with N conversations (one contact each) and 10*N messages, plus a
+second tenant with a share of that so selectivity is realistic. Rows go in with INSERT ... SELECT
+generate_series (no ORM per row); every NOT NULL column is filled, from the model's default when
+the seed has nothing better. The messages are bulk-loaded: valid by construction, so without
+per-row foreign key triggers, and the table's secondary indexes are dropped and rebuilt from their
+own definitions. N = 100,000 gives the 1M messages of the inbox target.
 
-    BENCH_INBOX_SCALE=1      (default) N = 100,000: 1M messages
-    BENCH_INBOX_SCALE=10     N = 1,000,000: 10M messages
-    BENCH_INBOX_SCALE=1,10   both, and the 10x/1x ratios
-    BENCH_INBOX_N=...        base N (default 100,000), e.g. a small one to try the scenario
-
-Before a larger run the free space on /work is checked against the sizes of the smaller run's
-tables; the run is skipped, with the reason, when it would not fit.
-
-The seeding and the in-process probe run in a Django subprocess (``python -m bench.inbox``).
+The probe signs in a member of the big tenant (its session cookie is what the load generator
+uses) and, once per page, counts its queries, EXPLAIN ANALYZEs them (the plans of the slow ones
+are kept) and times the page in-process with Django's test Client, so the SQL share of a page's
+time is visible. The scenario itself is ``bench.scenarios.inbox``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import subprocess
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from . import load
-
-ROOT = Path(__file__).resolve().parents[1]
 BIG_SLUG, OTHER_SLUG = "inbox-big", "inbox-other"
 USERNAME = "inbox-bench-agent"
 BIG_NUMBERS = ["+19195550301", "+19195550302", "+19195550303"]
@@ -53,8 +36,6 @@ AGENTS = 20  # members of the big tenant, the signed-in one included
 MINE = 500  # conversations assigned to the signed-in member
 SPAN_DAYS = 365
 CHUNK = 250_000  # messages per INSERT statement
-TARGET_P95_MS = 25.0
-TARGET_RATIO = 1.5
 TABLES = [
     "messaging_message",
     "messaging_conversation",
@@ -493,142 +474,6 @@ def _django_main() -> int:
     result = seed(args.n) if args.command == "seed" else probe(args.paths, args.explain_over_ms)
     print(json.dumps(result))
     return 0
-
-
-# --- in the bench process -------------------------------------------------------------------------
-
-
-def _django(env: Any, *args: str) -> dict[str, Any]:
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.inbox", *args],
-        cwd=ROOT,
-        env=env.env,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def _scales() -> list[int]:
-    raw = os.environ.get("BENCH_INBOX_SCALE", "1")
-    scales = sorted({int(part) for part in raw.replace(" ", "").split(",") if part})
-    return scales or [1]
-
-
-def _measure(env: Any, n: int, duration: float) -> dict[str, Any]:
-    seeded = _django(env, "seed", "--n", str(n))
-    busy = seeded["busy_conversation_id"]
-    pages = {
-        "inbox": "/inbox/",
-        "inbox_rows": "/inbox/rows/?view=open&q=",
-        "thread": f"/inbox/{busy}/",
-        "thread_fragment": f"/inbox/{busy}/thread/",
-    }
-    tabs = {
-        f"inbox_rows_{view}": f"/inbox/rows/?view={view}&q="
-        for view in ("mine", "unassigned", "closed", "all")
-    }
-    probed = _django(env, "probe", *pages.values(), *tabs.values())
-    headers = {"Cookie": probed["cookie"], "HX-Request": "true"}
-    figures: dict[str, Any] = {"seed": seeded, "pages": {}, "other_tabs": {}}
-
-    def get(path: str, *, htmx: bool) -> load.RequestFactory:
-        page_headers = headers if htmx else {"Cookie": probed["cookie"]}
-        return lambda _i: ("GET", path, b"", page_headers)
-
-    for group, paths, seconds in (
-        ("pages", pages, duration),
-        ("other_tabs", tabs, max(2.0, duration / 2)),
-    ):
-        for name, path in paths.items():
-            htmx = "rows" in name or "fragment" in name
-            load.run(env.base_url, get(path, htmx=htmx), concurrency=1, duration=1)  # warm up
-            result = load.run(env.base_url, get(path, htmx=htmx), concurrency=1, duration=seconds)
-            page = probed["pages"][path]
-            figures[group][name] = {
-                "path": path,
-                **result.summary(),
-                # Other work on the machine shows up in the latencies; this says how much there was.
-                "loadavg_1m": round(os.getloadavg()[0], 2),
-                "sql_queries": page["queries"],
-                "sql_ms_total": page["sql_ms_total"],
-                "in_process_ms_median": page["in_process_ms_median"],
-                "in_process_cpu_ms_median": page["in_process_cpu_ms_median"],
-                "slowest_sql": page["slowest"],
-            }
-    figures["p95_ms_max"] = max(p["p95_ms"] for p in figures["pages"].values())
-    figures["meets_p95_target"] = figures["p95_ms_max"] <= TARGET_P95_MS
-    return figures
-
-
-# Bytes of the seeded tables per big-tenant conversation, for a run with no smaller one before it.
-BYTES_PER_CONVERSATION = 8_000  # measured: about 7.2 kB at 1x
-
-
-def _room_for(seeded: dict[str, Any], factor: float) -> tuple[bool, str]:
-    """Whether /work has room for ``factor`` times the seeded tables (plus WAL and slack)."""
-    current = sum(seeded["table_bytes"].values())
-    needed = int(current * factor * 1.5) + 5 * 2**30
-    free = shutil.disk_usage("/work").free
-    gib = 2**30
-    reason = (
-        f"needs about {needed / gib:.1f} GiB (from {current / gib:.2f} GiB now, x{factor:g}"
-        f" x1.5 + 5 GiB), {free / gib:.1f} GiB free on /work"
-    )
-    return free >= needed, reason
-
-
-def inbox(env: Any, duration: float) -> dict[str, Any]:
-    """Inbox list and thread pages, p50/p95/p99 at concurrency 1, at 1x and/or 10x the data."""
-    base_n = int(os.environ.get("BENCH_INBOX_N", "100000"))
-    figures: dict[str, Any] = {
-        "target_p95_ms": TARGET_P95_MS,
-        "target_ratio_10x": TARGET_RATIO,
-        "base_conversations": base_n,
-    }
-    previous: dict[str, Any] | None = None
-    previous_scale = 0
-    for scale in _scales():
-        if previous is not None or scale > 1:
-            seeded = (
-                previous["seed"]
-                if previous
-                else {"table_bytes": {"guess": BYTES_PER_CONVERSATION * base_n}}
-            )
-            ok, reason = _room_for(seeded, scale / (previous_scale or 1))
-            if not ok:
-                print(f"inbox: skipping the {scale}x run: {reason}", flush=True)
-                figures[f"scale_{scale}x"] = {"skipped": reason}
-                continue
-        print(f"inbox: seeding and measuring at {scale}x", flush=True)
-        previous = _measure(env, base_n * scale, duration)
-        previous_scale = scale
-        figures[f"scale_{scale}x"] = previous
-        print(json.dumps({f"inbox_scale_{scale}x": previous}), flush=True)
-    one, ten = figures.get("scale_1x"), figures.get("scale_10x")
-    if one and ten and "pages" in one and "pages" in ten:
-        figures["ratio_10x_over_1x"] = {
-            name: {
-                "p50": round(ten["pages"][name]["p50_ms"] / one["pages"][name]["p50_ms"], 2),
-                "p95": round(ten["pages"][name]["p95_ms"] / one["pages"][name]["p95_ms"], 2),
-                # The Django process's own CPU time: what the data size changes, without the noise
-                # of other work on the machine.
-                "in_process_cpu": round(
-                    ten["pages"][name]["in_process_cpu_ms_median"]
-                    / one["pages"][name]["in_process_cpu_ms_median"],
-                    2,
-                ),
-                "sql": round(
-                    ten["pages"][name]["sql_ms_total"] / one["pages"][name]["sql_ms_total"], 2
-                ),
-            }
-            for name in one["pages"]
-        }
-        figures["meets_ratio_target"] = all(
-            r["p95"] <= TARGET_RATIO for r in figures["ratio_10x_over_1x"].values()
-        )
-    return figures
 
 
 if __name__ == "__main__":

@@ -1,0 +1,189 @@
+"""Seeding the bench database, run inside Django (``python -m bench.seeding COMMAND``).
+
+- ``fleet``: tenants with their numbers, ready as if provisioned (bulk inserts: no provisioning
+  runs, nothing is sent to Bandwidth), each with its own webhook credentials; prints them.
+- ``tokens``: API tokens of one tenant (the service, so they are hashed as in production).
+- ``outbound``: queued outbound messages through ``message_send`` (every check a real send goes
+  through), round-robin over the given numbers, committed at once so that every dispatch task is
+  published together.
+
+The inbox's history (1M messages) is seeded by ``bench.inbox``. Each command prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FleetTenant:
+    id: str
+    slug: str
+    username: str
+    password: str
+    numbers: list[str]
+    messaging_application_id: str
+    voice_application_id: str
+
+
+def fleet_number(tenant: int, number: int, per_tenant: int) -> str:
+    return f"+1919{2_000_000 + tenant * per_tenant + number:07d}"
+
+
+def sender_number(number_index: int, sender: int, senders_per_number: int) -> str:
+    return f"+1984{number_index * senders_per_number + sender:07d}"
+
+
+def recipient_number(index: int) -> str:
+    return f"+1985{index:07d}"
+
+
+def seed_fleet(tenants: int, per_tenant: int) -> list[FleetTenant]:
+    from numbers.models import PhoneNumber, Provisioning
+    from numbers.webhook_auth import generate_tenant_credentials
+
+    from django.db import transaction
+
+    from tenants.models import Tenant
+
+    rows = [
+        Tenant(
+            id=uuid.uuid4(),
+            name=f"Bench Tenant {t:03d}",
+            slug=f"bench-{t:03d}",
+            number_limit=max(10, per_tenant),
+        )
+        for t in range(tenants)
+    ]
+    fleet: list[FleetTenant] = []
+    provisionings: list[Provisioning] = []
+    numbers: list[PhoneNumber] = []
+    for t, tenant in enumerate(rows):
+        creds = generate_tenant_credentials(tenant.id)
+        messaging_app, voice_app = f"bench-m-{t:03d}", f"bench-v-{t:03d}"
+        provisionings.append(
+            Provisioning(
+                tenant=tenant,
+                status=Provisioning.Status.READY,
+                site_id=f"site-{t:03d}",
+                peer_id=f"peer-{t:03d}",
+                messaging_application_id=messaging_app,
+                voice_application_id=voice_app,
+                callback_username=creds.username,
+                callback_password_hash=creds.password_hash,
+            )
+        )
+        own = [fleet_number(t, n, per_tenant) for n in range(per_tenant)]
+        numbers.extend(
+            PhoneNumber(
+                tenant=tenant,
+                number=e164,
+                status=PhoneNumber.Status.ACTIVE,
+                capabilities=["sms", "mms", "voice"],
+                site_id=f"site-{t:03d}",
+                peer_id=f"peer-{t:03d}",
+            )
+            for e164 in own
+        )
+        fleet.append(
+            FleetTenant(
+                id=str(tenant.id),
+                slug=tenant.slug,
+                username=creds.username,
+                password=creds.password,
+                numbers=own,
+                messaging_application_id=messaging_app,
+                voice_application_id=voice_app,
+            )
+        )
+    with transaction.atomic():
+        Tenant.objects.bulk_create(rows)
+        Provisioning.objects.bulk_create(provisionings)
+        PhoneNumber.objects.bulk_create(numbers, batch_size=1000)
+    return fleet
+
+
+def seed_tokens(slug: str, count: int) -> list[str]:
+    from tenants.models import ApiToken, Tenant
+    from tenants.services import api_token_create
+
+    tenant = Tenant.objects.get(slug=slug)
+    tokens = []
+    for index in range(count):
+        _token, plaintext = api_token_create(
+            tenant=tenant, name=f"bench client {index + 1}", scopes=[ApiToken.Scope.READ]
+        )
+        tokens.append(plaintext)
+    return tokens
+
+
+def seed_outbound(label: str, per_number: int, numbers: list[str]) -> dict[str, Any]:
+    from numbers.models import PhoneNumber
+
+    from django.db import transaction
+
+    from messaging.services import message_send
+
+    owners = {
+        p.number: p.tenant
+        for p in PhoneNumber.objects.filter(number__in=numbers).select_related("tenant")
+    }
+    started = time.time()
+    total = per_number * len(numbers)
+    marks: dict[str, float] = {}
+    with transaction.atomic():
+        # The first on-commit callback: it runs before the dispatch tasks are published.
+        transaction.on_commit(lambda: marks.setdefault("committed_at", time.time()))
+        for k in range(total):
+            number = numbers[k % len(numbers)]
+            message_send(
+                tenant=owners[number],
+                from_number=number,
+                to=[recipient_number(k % 5000)],
+                text=f"Bench outbound {label} #{k}: your order ships on Tuesday.",
+                tag=f"bench-{label}-{k}",
+            )
+    return {
+        "messages": total,
+        "started_at": started,
+        "committed_at": marks["committed_at"],
+        "published_at": time.time(),
+    }
+
+
+def _main() -> int:
+    import django
+
+    django.setup()
+    parser = argparse.ArgumentParser(prog="python -m bench.seeding")
+    sub = parser.add_subparsers(dest="command", required=True)
+    fleet = sub.add_parser("fleet")
+    fleet.add_argument("--tenants", type=int, required=True)
+    fleet.add_argument("--numbers", type=int, required=True)
+    tokens = sub.add_parser("tokens")
+    tokens.add_argument("--slug", required=True)
+    tokens.add_argument("--count", type=int, required=True)
+    outbound = sub.add_parser("outbound")
+    outbound.add_argument("--label", required=True)
+    outbound.add_argument("--per-number", type=int, required=True)
+    outbound.add_argument("numbers", nargs="+")
+    args = parser.parse_args()
+    result: Any
+    if args.command == "fleet":
+        result = [asdict(t) for t in seed_fleet(args.tenants, args.numbers)]
+    elif args.command == "tokens":
+        result = seed_tokens(args.slug, args.count)
+    else:
+        result = seed_outbound(args.label, args.per_number, args.numbers)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

@@ -1,0 +1,131 @@
+"""What each figure is, in words, with its target (when it has one), in the report's order."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from .rounds import Better
+
+Op = Literal["<=", ">="]
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    label: str
+    unit: str  # "ms", "s", "ratio", "fraction", "count", "MB", "req/s"
+    better: Better
+    op: Op | None = None
+    target: float | None = None
+
+    def passes(self, value: float) -> bool | None:
+        """Whether ``value`` meets the target; None when the figure has no target."""
+        if self.op is None or self.target is None:
+            return None
+        if math.isnan(value):
+            return False
+        return value <= self.target if self.op == "<=" else value >= self.target
+
+    def format(self, value: float) -> str:
+        if math.isnan(value):
+            return "n/a"
+        if self.unit == "count":
+            return f"{value:.0f}"
+        if self.unit in ("ratio", "fraction"):
+            return f"{value:.2f}"
+        if self.unit == "s":
+            return f"{value:.2f} s"
+        if self.unit == "req/s":
+            return f"{value:.0f} req/s"
+        return f"{value:.1f} {self.unit}"
+
+    def target_text(self) -> str:
+        if self.op is None or self.target is None:
+            return ""
+        return f"{self.op} {self.format(self.target)}"
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec(
+        "webhook_ratio",
+        "(a) inbound messaging webhook / bare Django INSERT view, throughput",
+        "ratio",
+        "higher",
+        ">=",
+        0.85,
+    ),
+    Spec(
+        "webhook_rps",
+        "(a) inbound messaging webhook, most req/s (16 connections)",
+        "req/s",
+        "higher",
+    ),
+    Spec("bare_insert_rps", "(a) bare INSERT view, most req/s (16 connections)", "req/s", "higher"),
+    Spec(
+        "inbound_stored_p99_s",
+        "(b) webhook accepted -> message stored, p99, sustained inbound",
+        "s",
+        "lower",
+        "<=",
+        1.0,
+    ),
+    Spec("inbound_stored_p50_s", "(b) webhook accepted -> message stored, p50", "s", "lower"),
+    Spec(
+        "inbound_drain_after_stop_s",
+        "(b) backlog back to zero after the load stops",
+        "s",
+        "lower",
+        "<=",
+        5.0,
+    ),
+    Spec("inbound_webhook_p99_ms", "(b) webhook answer p99, from when due", "ms", "lower"),
+    Spec("inbound_intake_rps", "(b) webhook requests answered 2xx per second", "req/s", "higher"),
+    Spec("inbound_backlog_max", "(b) largest backlog of pending events", "count", "lower"),
+    Spec(
+        "outbound_rate_fraction",
+        "(c) outbound dispatch, achieved / allowed rate (20 numbers x 1 segment/s)",
+        "fraction",
+        "higher",
+        ">=",
+        0.95,
+    ),
+    Spec("outbound_429s", "(c) 429s from Bandwidth (the emulator)", "count", "lower", "<=", 0),
+    Spec("outbound_duplicates", "(c) messages Bandwidth received twice", "count", "lower", "<=", 0),
+    Spec(
+        "inbox_list_p95_ms",
+        "(d) API message list p95, 8 concurrent clients, 1M messages",
+        "ms",
+        "lower",
+        "<=",
+        25.0,
+    ),
+    Spec(
+        "inbox_thread_p95_ms",
+        "(d) thread page p95, 8 concurrent clients, 1M messages",
+        "ms",
+        "lower",
+        "<=",
+        25.0,
+    ),
+    Spec(
+        "voice_initiate_p99_ms",
+        "(e) voice initiate -> BXML p99 at 100 req/s",
+        "ms",
+        "lower",
+        "<=",
+        30.0,
+    ),
+    Spec("web_rss_mb", "(f) web worker RSS after the load (largest)", "MB", "lower", "<=", 150.0),
+    Spec(
+        "celery_rss_mb",
+        "(f) Celery worker RSS after the load (largest)",
+        "MB",
+        "lower",
+        "<=",
+        200.0,
+    ),
+)
+
+BY_KEY = {spec.key: spec for spec in SPECS}
