@@ -48,6 +48,10 @@ class BenchConfig:
     voice_rate: float = 100.0
     voice_seconds: float = 15.0
     voice_connections: int = 16
+    # (g) inbound drain: stored events drained by 1 and 2 drainers; accepted -> stored at a pace.
+    drain_events: int = 3000
+    drain_rate: float = 100.0
+    drain_seconds: float = 20.0
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,6 +66,8 @@ QUICK: dict[str, Any] = {
     "inbox_conversations": 2_000,
     "inbox_seconds": 2.0,
     "voice_seconds": 2.0,
+    "drain_events": 300,
+    "drain_seconds": 3.0,
 }
 
 _ENV = {
@@ -76,6 +82,8 @@ _ENV = {
     "BENCH_OUTBOUND_MESSAGES": ("outbound_messages_per_number", int),
     "BENCH_INBOX_N": ("inbox_conversations", int),
     "BENCH_INBOX_RATE": ("inbox_rate", float),
+    "BENCH_DRAIN_EVENTS": ("drain_events", int),
+    "BENCH_DRAIN_RATE": ("drain_rate", float),
 }
 
 

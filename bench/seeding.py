@@ -45,11 +45,12 @@ def recipient_number(index: int) -> str:
 
 
 def seed_fleet(tenants: int, per_tenant: int) -> list[FleetTenant]:
-    from numbers.models import PhoneNumber, Provisioning
-    from numbers.webhook_auth import generate_tenant_credentials
+    from numbers.models import PhoneNumber
 
     from django.db import transaction
 
+    from carrier.models import Provisioning
+    from carrier.webhook_auth import generate_tenant_credentials
     from tenants.models import Tenant
 
     rows = [

@@ -126,6 +126,50 @@ SPECS: tuple[Spec, ...] = (
         "<=",
         200.0,
     ),
+    Spec(
+        "drain_eps_1",
+        "(g) drain throughput 1 worker (one drainer process), stored events",
+        "events/s",
+        "higher",
+    ),
+    Spec(
+        "drain_eps_2",
+        "(g) drain throughput 2 workers (two drainer processes), stored events",
+        "events/s",
+        "higher",
+    ),
+    Spec(
+        "drain_not_exactly_once",
+        "(g) drained events not stored as exactly one message",
+        "count",
+        "lower",
+        "<=",
+        0,
+    ),
+    Spec(
+        "drain_stored_p50_s_1",
+        "(g) accepted→stored p50 with 1 Celery worker, paced inbound",
+        "s",
+        "lower",
+    ),
+    Spec(
+        "drain_stored_p99_s_1",
+        "(g) accepted→stored p99 with 1 Celery worker, paced inbound",
+        "s",
+        "lower",
+    ),
+    Spec(
+        "drain_stored_p50_s_2",
+        "(g) accepted→stored p50 with 2 Celery workers, paced inbound",
+        "s",
+        "lower",
+    ),
+    Spec(
+        "drain_stored_p99_s_2",
+        "(g) accepted→stored p99 with 2 Celery workers, paced inbound",
+        "s",
+        "lower",
+    ),
 )
 
 BY_KEY = {spec.key: spec for spec in SPECS}

@@ -7,7 +7,7 @@ value per round) with details.
 
 from __future__ import annotations
 
-from . import inbound, inbox, memory, outbound, voice, webhook
+from . import drain, inbound, inbox, memory, outbound, voice, webhook
 from .base import Outcome, Scenario
 
 ALL: dict[str, Scenario] = {
@@ -16,6 +16,7 @@ ALL: dict[str, Scenario] = {
     "inbound": inbound.run,
     "outbound": outbound.run,
     "voice": voice.run,
+    "drain": drain.run,
     "memory": memory.run,
 }
 
