@@ -23,7 +23,7 @@ class BenchConfig:
     celery_workers: int = 1
     celery_pool: str = "threads"
     celery_concurrency: int = 4
-    # "private": a redis-server of the bench's own; "shared": CELERY_BROKER_URL and CACHE_URL.
+    # "private": a redis-server of the bench's own; "external": CELERY_BROKER_URL and CACHE_URL.
     redis: str = "private"
     # (a) webhook vs bare INSERT view, closed loop.
     webhook_seconds: float = 8.0
@@ -106,10 +106,10 @@ def from_environment(environ: dict[str, str] | None = None, **overrides: Any) ->
         values["inbox_scales"] = tuple(sorted({int(part) for part in raw if part})) or (1,)
     values.update({k: v for k, v in overrides.items() if v is not None and k != "quick"})
     if "redis" not in values and not shutil.which("redis-server"):
-        values["redis"] = "shared"
+        values["redis"] = "external"
     config = replace(config, **values)
-    if config.redis not in ("private", "shared"):
-        raise ValueError("BENCH_REDIS is private or shared.")
+    if config.redis not in ("private", "external"):
+        raise ValueError("BENCH_REDIS is private or external.")
     if config.rounds < 3 and not config.quick:
         raise ValueError("A run needs at least 3 rounds (BENCH_ROUNDS).")
     return config

@@ -4,7 +4,7 @@ processes (gunicorn, Celery workers, Celery beat and a Bandwidth emulator) on fr
 The database is ``<DATABASE_URL's name>_bench`` (created afresh each run). Redis is a private
 ``redis-server`` on a free port when one is installed (``BENCH_REDIS=private``, the default), so
 nobody else's tests can clear the bench's caches or take its tasks, and the bench empties nobody
-else's Redis; with ``BENCH_REDIS=shared`` the broker and cache are CELERY_BROKER_URL and
+else's Redis; with ``BENCH_REDIS=external`` the broker and cache are CELERY_BROKER_URL and
 CACHE_URL, whose Redis databases are then emptied at the start (a run must not inherit an earlier
 run's queue or drain lease). Each process logs to a file under the run's log directory.
 """
