@@ -41,7 +41,7 @@ def sender_number(number_index: int, sender: int, senders_per_number: int) -> st
 
 
 def recipient_number(index: int) -> str:
-    return f"+1985{index:07d}"
+    return f"+1985{2_000_000 + index:07d}"  # exchange 200 and up: a valid NANP number
 
 
 def seed_fleet(tenants: int, per_tenant: int) -> list[FleetTenant]:
