@@ -19,45 +19,19 @@ from .dispatch import (
     reconcile_delay,
 )
 from .drain import (
-    DRAIN_BATCH,
-    DRAIN_BUDGET_SECONDS,
-    DRAIN_HELP,
-    DRAIN_LINGER_SECONDS,
-    DRAIN_POLL_SECONDS,
-    DRAIN_SLOT_SECONDS,
-    DRAIN_WANTED,
     raw_event_correct,
     raw_event_replay,
     raw_events_drain,
     raw_events_drain_woken,
     raw_events_purge,
 )
-from .events import (
-    HELP_WORDS,
-    START_WORDS,
-    STOP_WORDS,
-    inbound_message_record,
-    status_event_apply,
-    status_events_apply_unmatched,
-)
-from .inbound import (
-    DRAIN_FLAG,
-    WAKE_INTERVAL,
-    WebhookResult,
-    our_number,
-    raw_events_accept,
-    wake_throttle,
-)
+from .inbound import our_number, raw_events_accept, wake_throttle
 from .media import media_fetch, media_fetch_failed
 from .policy import messaging_policy_get, messaging_policy_update
 from .sending import (
     MAX_MEDIA_URL,
-    MAX_MMS_BYTES,
     MAX_RECIPIENTS,
     MAX_TEXT,
-    MEDIA_TYPES,
-    SEND_SCOPE,
-    SendResult,
     message_cancel,
     message_reschedule,
     message_resend,
@@ -65,26 +39,9 @@ from .sending import (
 )
 
 __all__ = [
-    "DRAIN_BATCH",
-    "DRAIN_BUDGET_SECONDS",
-    "DRAIN_FLAG",
-    "DRAIN_HELP",
-    "DRAIN_LINGER_SECONDS",
-    "DRAIN_POLL_SECONDS",
-    "DRAIN_SLOT_SECONDS",
-    "DRAIN_WANTED",
-    "HELP_WORDS",
     "MAX_MEDIA_URL",
-    "MAX_MMS_BYTES",
     "MAX_RECIPIENTS",
     "MAX_TEXT",
-    "MEDIA_TYPES",
-    "SEND_SCOPE",
-    "START_WORDS",
-    "STOP_WORDS",
-    "WAKE_INTERVAL",
-    "SendResult",
-    "WebhookResult",
     "_contact_for",
     "_mark_accepted",
     "contact_opt_in",
@@ -93,7 +50,6 @@ __all__ = [
     "conversation_assign",
     "conversation_mark_read",
     "conversation_set_status",
-    "inbound_message_record",
     "media_fetch",
     "media_fetch_failed",
     "message_cancel",
@@ -114,7 +70,5 @@ __all__ = [
     "raw_events_drain_woken",
     "raw_events_purge",
     "reconcile_delay",
-    "status_event_apply",
-    "status_events_apply_unmatched",
     "wake_throttle",
 ]

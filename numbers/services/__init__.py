@@ -2,10 +2,6 @@
 
 from .orders import (
     CUSTOMER_ORDER_PREFIX,
-    ORDER_LOST_AFTER,
-    ORDER_SCOPE,
-    RECONCILE_AFTER,
-    NumberPurchase,
     number_order,
     number_order_adopt_bandwidth_id,
     number_order_apply_notification,
@@ -15,18 +11,11 @@ from .orders import (
     orders_to_reconcile,
 )
 from .release import number_release, number_update
-from .search import MAX_SEARCH_RESULTS, OFFER_TTL, US_STATES, Offer, number_search
+from .search import MAX_SEARCH_RESULTS, number_search
 
 __all__ = [
     "CUSTOMER_ORDER_PREFIX",
     "MAX_SEARCH_RESULTS",
-    "OFFER_TTL",
-    "ORDER_LOST_AFTER",
-    "ORDER_SCOPE",
-    "RECONCILE_AFTER",
-    "US_STATES",
-    "NumberPurchase",
-    "Offer",
     "number_order",
     "number_order_adopt_bandwidth_id",
     "number_order_apply_notification",

@@ -2,8 +2,6 @@
 recordings and voicemail, reconciliation."""
 
 from .call_routes import (
-    GREETING_TYPES,
-    MAX_GREETING_BYTES,
     blocked_number_add,
     blocked_number_remove,
     call_route_save,
@@ -11,10 +9,9 @@ from .call_routes import (
     forget_compiled_route,
     on_routes_forgotten,
 )
-from .calls import CALL_SCOPE, LIMIT_WINDOWS, call_create, call_dial, call_dial_failed
+from .calls import call_create, call_dial, call_dial_failed
 from .events import (
     ERROR_CAUSES,
-    UNANSWERED_STATUS,
     call_agent_answered,
     call_event_note,
     call_finish,
@@ -24,7 +21,7 @@ from .events import (
     call_transfer_completed,
     send_text,
 )
-from .reconcile import STUCK_AFTER, voice_reconcile
+from .reconcile import voice_reconcile
 from .recordings import (
     recording_download,
     recording_download_failed,
@@ -36,13 +33,7 @@ from .recordings import (
 )
 
 __all__ = [
-    "CALL_SCOPE",
     "ERROR_CAUSES",
-    "GREETING_TYPES",
-    "LIMIT_WINDOWS",
-    "MAX_GREETING_BYTES",
-    "STUCK_AFTER",
-    "UNANSWERED_STATUS",
     "blocked_number_add",
     "blocked_number_remove",
     "call_agent_answered",
