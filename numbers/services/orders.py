@@ -26,6 +26,7 @@ from tenants.models import Tenant
 
 from .. import routing
 from ..models import NumberOrder, PhoneNumber
+from ..signals import number_status_changed
 from .search import MAX_SEARCH_RESULTS, Offer, _bandwidth_refusal, _offer_key, _require_ready
 
 logger = logging.getLogger(__name__)
@@ -277,6 +278,7 @@ def _apply(
     is_order = order.kind == NumberOrder.Kind.ORDER
     rows = order.ordered_numbers if is_order else order.released_numbers
     for phone_number in rows.select_for_update():
+        old_status = phone_number.status
         if phone_number.number in completed:
             target = PhoneNumber.Status.ACTIVE if is_order else PhoneNumber.Status.RELEASED
             phone_number.mark(target)
@@ -288,6 +290,13 @@ def _apply(
             phone_number.mark(PhoneNumber.Status.ACTIVE, reason[:300])
         phone_number.save()
         routing.forget([(phone_number.pk, phone_number.number)])
+        if phone_number.status != old_status:
+            number_status_changed.send(
+                sender=PhoneNumber,
+                phone_number=phone_number,
+                old_status=old_status,
+                new_status=phone_number.status,
+            )
     return True
 
 
