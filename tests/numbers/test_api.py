@@ -7,6 +7,7 @@ from datetime import timedelta
 from numbers import tasks
 from numbers.models import NumberOrder, PhoneNumber
 from numbers.routing import route_for
+from numbers.signals import number_status_changed
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -430,3 +431,24 @@ def test_a_notification_names_the_order_whose_placing_timed_out(
     wait_for_status(created[0]["id"], "active")
     order.refresh_from_db()
     assert order.bandwidth_order_id and order.status == NumberOrder.Status.COMPLETE
+
+
+def test_apps_above_numbers_hear_each_status_change_of_a_bought_then_released_number(
+    ready, tenant_api, celery_worker
+):
+    heard: list[tuple[str, str, str]] = []
+
+    def listener(sender, phone_number, old_status, new_status, **kwargs):
+        heard.append((phone_number.number, old_status, new_status))
+
+    number_status_changed.connect(listener)
+    try:
+        number = search(tenant_api, area_code="919", quantity=1)[0]["number"]
+        pk = buy(tenant_api, [number])[0]["id"]
+        wait_for_status(pk, "active")
+        assert tenant_api.delete(f"/api/v1/numbers/{pk}/").status_code == 202
+        wait_for_status(pk, "released")
+    finally:
+        number_status_changed.disconnect(listener)
+
+    assert heard == [(number, "ordering", "active"), (number, "releasing", "released")]
