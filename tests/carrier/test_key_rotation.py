@@ -18,11 +18,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from carrier import secret_box
 from carrier import services as carrier_services
 from carrier.clients import credentials_for
 from carrier.models import BandwidthAccount, Provisioning
 from carrier.webhook_auth import generate_tenant_credentials
+from core import secret_box
 from messaging import memo
 from messaging.models import RawEvent
 from tenants.models import Tenant
