@@ -19,7 +19,7 @@ def new_event_id() -> str:
 
 
 class WebhookEndpoint(TenantOwnedModel):
-    url = models.URLField(max_length=2000)
+    url = models.CharField(max_length=2000)
     description = models.CharField(max_length=200, blank=True)
     event_types = models.JSONField(default=list, help_text="Event types sent to this endpoint.")
     enabled = models.BooleanField(default=True)
@@ -118,7 +118,7 @@ class Delivery(TenantOwnedModel):
 class DeliveryAttempt(TenantOwnedModel):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
     number = models.PositiveIntegerField()
-    url = models.URLField(max_length=2000)
+    url = models.CharField(max_length=2000)
     request_headers = models.JSONField(default=dict)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(default=0)

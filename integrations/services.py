@@ -358,15 +358,20 @@ def outbox_sweep(*, now: datetime | None = None) -> tuple[int, int]:
     events = list(
         Event.objects.filter(fanned_out_at__isnull=True, created_at__lte=now - grace)
         .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", flat=True)[:100]
     )
     for pk in events:
         _enqueue_fan_out(pk)
-    due = list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:500]
-    )
+    # Due for a while with no task taking them; pushed to now, so a backlog the workers are still
+    # working through is queued again once a grace period, not at every sweep.
+    with transaction.atomic():
+        due = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now - grace)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:500]
+        )
+        Delivery.objects.filter(pk__in=due).update(next_attempt_at=now)
     from .tasks import deliver
 
     for pk in due:

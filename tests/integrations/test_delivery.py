@@ -134,7 +134,7 @@ def test_a_change_that_rolled_back_sends_nothing(tenant, celery_worker, receiver
         assert Event.objects.count() == 1
         raise Abandon
     messaging_services.contact_opt_out(tenant=tenant, number="+19195550124", source="api")
-    [request] = receiver.wait_for(of_type("contact.opted_out"))
+    receiver.wait_for(of_type("contact.opted_out"))
     time.sleep(0.5)
     assert [r.json()["data"]["number"] for r in receiver.requests] == ["+19195550124"]
     assert Event.objects.count() == 1
@@ -218,3 +218,19 @@ def test_the_test_button_sends_a_signed_ping(
     assert Webhook(secret).verify(request.body, _headers(request))["data"] == {
         "endpoint_id": endpoint.pk
     }
+
+
+def test_the_sweep_sends_what_a_lost_task_left_behind(
+    tenant, celery_worker, receiver, make_endpoint, monkeypatch
+):
+    endpoint, secret = make_endpoint(tenant, receiver.url + "/hooks", ["contact.opted_out"])
+    monkeypatch.setattr(services, "_enqueue_fan_out", lambda pk: None)  # the broker lost it
+    messaging_services.contact_opt_out(tenant=tenant, number="+19195550123", source="api")
+    time.sleep(0.5)
+    assert receiver.requests == [] and Event.objects.get().fanned_out_at is None
+    later = timezone.now() + timedelta(minutes=1)
+    monkeypatch.undo()
+    assert services.outbox_sweep(now=later) == (1, 0)
+    [request] = receiver.wait_for(of_type("contact.opted_out"))
+    Webhook(secret).verify(request.body, _headers(request))
+    wait_until(lambda: Delivery.objects.get(endpoint=endpoint).status == "succeeded")
