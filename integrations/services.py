@@ -37,6 +37,7 @@ logger = logging.getLogger("parley.integrations")
 SECRET_PREFIX = "whsec_"
 MAX_ENDPOINTS = 20
 LEASE_SECONDS = 30.0
+SUCCESS_STAMP_SECONDS = 60.0
 COUNTDOWN_LIMIT_SECONDS = 60.0
 """Waits up to this long are a task countdown; longer ones are picked up by the sweep, since a
 Redis broker redelivers tasks whose countdown passes its visibility timeout."""
@@ -418,8 +419,10 @@ def delivery_sign(*, delivery: Delivery, now: datetime | None = None) -> Signed:
 def _claim(delivery_id: int) -> Delivery | None:
     now = timezone.now()
     with transaction.atomic():
+        # Only the delivery's row: locking the joined endpoint too would make concurrent
+        # deliveries to one endpoint skip each other.
         delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("endpoint", "event")
             .filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
             .first()
@@ -468,7 +471,6 @@ def _settle(
 ) -> tuple[str, float | None]:
     now = timezone.now()
     delivery = Delivery.objects.select_for_update().get(pk=claimed.pk)
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
     delivery.attempts += 1
     delivery.series_attempts += 1
     delivery.last_attempt_at = now
@@ -477,7 +479,7 @@ def _settle(
         tenant_id=delivery.tenant_id,
         delivery=delivery,
         number=delivery.attempts,
-        url=endpoint.url,
+        url=claimed.endpoint.url,
         request_headers={k: v for k, v in signed.headers.items() if k != "webhook-signature"},
         response_status=answer.status,
         latency_ms=answer.latency_ms,
@@ -490,11 +492,15 @@ def _settle(
         delivery.succeeded_at = now
         delivery.next_attempt_at = None
         delivery.last_error = ""
-        endpoint.failing_since = None
-        endpoint.last_success_at = now
-        endpoint.save(update_fields=["failing_since", "last_success_at", "updated_at"])
+        # One conditional UPDATE, no lock: a busy endpoint's row is written about once a minute.
+        WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).filter(
+            Q(failing_since__isnull=False)
+            | Q(last_success_at__isnull=True)
+            | Q(last_success_at__lt=now - timedelta(seconds=SUCCESS_STAMP_SECONDS))
+        ).update(failing_since=None, last_success_at=now, updated_at=now)
         outcome = "succeeded"
     else:
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
         words = answer.error or f"answered {answer.status}"
         if answer.status == 410:
             delivery.status = Delivery.Status.FAILED

@@ -14,6 +14,7 @@ from messaging import services as messaging_services
 from tenants.models import Tenant
 
 from ..bandwidth.receiver import Receiver
+from ..numbers.conftest import provision, ready  # noqa: F401 (tenants provisioned on the emulator)
 
 
 @pytest.fixture(autouse=True)

@@ -234,3 +234,34 @@ def test_the_sweep_sends_what_a_lost_task_left_behind(
     [request] = receiver.wait_for(of_type("contact.opted_out"))
     Webhook(secret).verify(request.body, _headers(request))
     wait_until(lambda: Delivery.objects.get(endpoint=endpoint).status == "succeeded")
+
+
+def test_a_delivery_is_claimed_while_its_endpoint_row_is_locked(tenant, make_endpoint):
+    """Deliveries to one endpoint run side by side: claiming one must not skip it because
+    another transaction holds its endpoint's row (the settle of a failure locks it)."""
+    import threading
+
+    from django.db import connection
+
+    from integrations.models import WebhookEndpoint
+
+    endpoint, _ = make_endpoint(tenant, "https://hooks.example.com/in", ["contact.opted_out"])
+    delivery = services.webhook_endpoint_ping(endpoint=endpoint)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with transaction.atomic():
+            WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        claimed = services._claim(delivery.pk)
+    finally:
+        release.set()
+        holder.join()
+    assert claimed is not None and claimed.pk == delivery.pk
