@@ -110,3 +110,37 @@ def test_assigning_a_conversation_is_reported(
         "assignee_email": agent.user.email,
     }
     wait_until(lambda: len(receiver.requests) == 1)
+
+
+def test_a_failed_send_reports_failed_with_the_reason(
+    line, bandwidth, celery_worker, receiver, make_endpoint
+):
+    from messaging import services as messaging_services
+
+    _, secret = make_endpoint(line.tenant, receiver.url + "/hooks", ["message.status_changed"])
+    message = messaging_services.message_send(
+        tenant=line.tenant, from_number=line.e164, to=["+19195554720"], text="Hi"
+    ).message
+    requests_seen = receiver.wait_for(of_type("message.status_changed"), timeout=15, count=2)
+    by_status = {d["status"]: d for d in (_verified(r, secret)["data"] for r in requests_seen)}
+    assert set(by_status) == {"sent", "failed"}
+    failed = by_status["failed"]
+    assert failed["message_id"] == message.pk and failed["error_code"] == 4720
+    assert "cannot receive texts" in failed["reason"]
+
+
+def test_opting_out_and_back_in_are_reported(tenant, celery_worker, receiver, make_endpoint):
+    from messaging import services as messaging_services
+
+    _, secret = make_endpoint(
+        tenant, receiver.url + "/hooks", ["contact.opted_out", "contact.opted_in"]
+    )
+    messaging_services.contact_opt_out(tenant=tenant, number="+19195550123", source="agent")
+    receiver.wait_for(of_type("contact.opted_out"))
+    messaging_services.contact_opt_in(
+        tenant=tenant, number="+19195550123", source="keyword", keyword="START"
+    )
+    [opted_in] = receiver.wait_for(of_type("contact.opted_in"))
+    data = _verified(opted_in, secret)["data"]
+    assert data["number"] == "+19195550123" and data["keyword"] == "START"
+    assert data["source"] == "keyword"
