@@ -272,6 +272,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "voice-reconcile": {"task": "voice.tasks.reconcile_voice", "schedule": 60.0},
     # integrations
     "integrations-outbox-sweep": {"task": "integrations.tasks.sweep_outbox", "schedule": 5.0},
+    "integrations-purge-outbox": {"task": "integrations.tasks.purge_outbox", "schedule": 3600.0},
     "integrations-endpoint-health": {
         "task": "integrations.tasks.check_endpoint_health",
         "schedule": 600.0,
@@ -343,6 +344,7 @@ WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = env.bool(
     "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS", default=not PRODUCTION
 )
 WEBHOOK_OUTBOX_SWEEP_AFTER_SECONDS = env.float("WEBHOOK_OUTBOX_SWEEP_AFTER_SECONDS", default=10.0)
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
 
 # JSON endpoints (the API and webhooks): bodies over DATA_UPLOAD_MAX_MEMORY_SIZE get 413, and
 # bodies nested deeper than JSON_MAX_DEPTH get 400 (core.json_endpoints).

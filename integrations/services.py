@@ -38,6 +38,7 @@ SECRET_PREFIX = "whsec_"
 MAX_ENDPOINTS = 20
 LEASE_SECONDS = 30.0
 SUCCESS_STAMP_SECONDS = 60.0
+ENDPOINT_OFF = "The endpoint is disabled."
 COUNTDOWN_LIMIT_SECONDS = 60.0
 """Waits up to this long are a task countdown; longer ones are picked up by the sweep, since a
 Redis broker redelivers tasks whose countdown passes its visibility timeout."""
@@ -162,8 +163,12 @@ def _replay_missed(endpoint: WebhookEndpoint, since: datetime) -> int:
     for event in events.order_by("created_at", "id").iterator():
         Delivery.objects.create(tenant_id=endpoint.tenant_id, endpoint=endpoint, event=event)
         created += 1
-    failed = Delivery.objects.filter(
-        endpoint=endpoint, status=Delivery.Status.FAILED, created_at__gte=since
+    # Failed while it was off: created since, held back because it was off, or the attempt whose
+    # answer (a 410, the last of 5 days of failures) switched it off.
+    failed = Delivery.objects.filter(endpoint=endpoint, status=Delivery.Status.FAILED).filter(
+        Q(created_at__gte=since)
+        | Q(last_error=ENDPOINT_OFF)
+        | Q(last_attempt_at__gte=since - timedelta(minutes=1))
     )
     replayed = _requeue(failed)
     _enqueue_due_after_commit(endpoint.pk)
@@ -380,6 +385,19 @@ def outbox_sweep(*, now: datetime | None = None) -> tuple[int, int]:
     return len(events), len(due)
 
 
+def outbox_purge(*, now: datetime | None = None) -> int:
+    """Deletes events (with their deliveries and attempts) older than
+    ``WEBHOOK_RETENTION_DAYS`` whose deliveries are all settled. Returns the events deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=int(settings.WEBHOOK_RETENTION_DAYS))
+    old = Event.objects.filter(created_at__lt=cutoff).exclude(
+        deliveries__status=Delivery.Status.PENDING
+    )
+    pks = list(old.values_list("pk", flat=True)[:5000])
+    Event.objects.filter(pk__in=pks).delete()
+    return len(pks)
+
+
 # --- delivery ------------------------------------------------------------------------------------
 
 
@@ -431,7 +449,7 @@ def _claim(delivery_id: int) -> Delivery | None:
             return None
         if not delivery.endpoint.enabled:
             delivery.status = Delivery.Status.FAILED
-            delivery.last_error = "The endpoint is disabled."
+            delivery.last_error = ENDPOINT_OFF
             delivery.next_attempt_at = None
             delivery.save()
             return None

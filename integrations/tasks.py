@@ -30,5 +30,10 @@ def sweep_outbox() -> str:
 
 
 @shared_task
+def purge_outbox() -> int:
+    return services.outbox_purge()
+
+
+@shared_task
 def check_endpoint_health() -> int:
     return services.endpoints_check_health()

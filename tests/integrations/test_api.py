@@ -177,3 +177,22 @@ def test_rotate_field_keys_re_encrypts_webhook_secrets(tenant, settings):
     settings.FIELD_ENCRYPTION_KEYS = [key_b]
     endpoint.refresh_from_db()
     assert secret_box.decrypt(endpoint.secret_encrypted) == secret
+
+
+def test_old_settled_events_are_purged_and_pending_ones_kept(tenant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations.models import Delivery, Event
+
+    endpoint, _ = services.webhook_endpoint_create(
+        tenant=tenant, url=URL, event_types=["message.received"]
+    )
+    settled = services.webhook_endpoint_ping(endpoint=endpoint)
+    pending = services.webhook_endpoint_ping(endpoint=endpoint)
+    Delivery.objects.filter(pk=settled.pk).update(status="succeeded")
+    old = timezone.now() - timedelta(days=31)
+    Event.objects.update(created_at=old)
+    assert services.outbox_purge() == 1
+    assert list(Delivery.objects.values_list("pk", flat=True)) == [pending.pk]

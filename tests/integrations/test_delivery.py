@@ -51,8 +51,10 @@ def test_inbound_text_arrives_as_a_verified_message_received(
     assert fetched.status_code == 200 and fetched.json()["text"] == "Is the plumber coming?"
     # The other tenant's endpoint heard nothing of it.
     assert not [r for r in receiver.requests if r.path == "/other"]
-    delivery = Delivery.objects.get(endpoint=endpoint)
-    assert delivery.status == "succeeded" and delivery.webhook_id == _headers(request)["webhook-id"]
+    delivery = wait_until(
+        lambda: Delivery.objects.filter(endpoint=endpoint, status="succeeded").first()
+    )
+    assert delivery.webhook_id == _headers(request)["webhook-id"]
     assert delivery.attempt_log.get().response_status == 200
 
 
@@ -121,6 +123,14 @@ def test_a_410_disables_the_endpoint_and_tells_its_owners(
     messaging_services.contact_opt_out(tenant=tenant, number="+19195550124", source="api")
     time.sleep(1)
     assert len(receiver.requests) == 1
+    # Fixed and enabled again with a replay: the refused event and the one it missed arrive.
+    receiver.respond(lambda request: (200, {}, b"ok"))
+    services.webhook_endpoint_update(endpoint=endpoint, enabled=True, replay_missed=True)
+    later = receiver.wait_for(lambda r: r.path == "/gone", count=3)
+    assert sorted(r.json()["data"]["number"] for r in later[1:]) == [
+        "+19195550123",
+        "+19195550124",
+    ]
 
 
 def test_a_change_that_rolled_back_sends_nothing(tenant, celery_worker, receiver, make_endpoint):
