@@ -8,10 +8,12 @@ a failed attempt) and at most ``WEBHOOK_RESPONSE_CAP_BYTES`` of the answer is re
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -116,6 +118,13 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+def _cut(connection: http.client.HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
 def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
     """POST ``body``; an unsafe destination raises ``UnsafeDestination`` before any connection."""
     check_url(url)
@@ -130,6 +139,11 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
     connection = kind(host, port, address=address, timeout=timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     started = time.monotonic()
+    # The socket timeout bounds each read; this bounds the whole exchange, so a receiver that
+    # answers a byte at a time cannot hold a worker past the timeout.
+    watchdog = threading.Timer(timeout, _cut, args=(connection,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
@@ -137,8 +151,11 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
         status = response.status
     except (OSError, http.client.HTTPException) as exc:
         latency = int((time.monotonic() - started) * 1000)
+        if time.monotonic() - started >= timeout:
+            return Answer(None, latency, "", f"timed out after {timeout:g} s")
         return Answer(None, latency, "", f"{type(exc).__name__}: {exc}"[:300])
     finally:
+        watchdog.cancel()
         connection.close()
     latency = int((time.monotonic() - started) * 1000)
     return Answer(status, latency, excerpt.decode("utf-8", "replace"))

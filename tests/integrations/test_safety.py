@@ -123,3 +123,40 @@ def test_development_allows_http_and_loopback(tenant, settings, tenant_api, rece
         format="json",
     )
     assert response.status_code == 201
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_at_the_timeout(settings):
+    """The timeout bounds the whole exchange, not each read."""
+    import socket
+    import threading
+    import time
+
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1.0
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    try:
+        answer = transport.post(f"http://127.0.0.1:{port}/in", body=b"{}", headers={})
+    finally:
+        stop.set()
+        thread.join(5)
+        server.close()
+    assert answer.status is None and answer.error == "timed out after 1 s"
+    assert time.monotonic() - started < 2.5
