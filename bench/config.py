@@ -52,6 +52,12 @@ class BenchConfig:
     drain_events: int = 3000
     drain_rate: float = 100.0
     drain_seconds: float = 20.0
+    # (h) outgoing webhooks: endpoints on the first tenants; a burst, then a paced run.
+    outgoing_tenants: int = 10
+    outgoing_endpoints_per_tenant: int = 2
+    outgoing_burst_events: int = 1000
+    outgoing_rate: float = 20.0
+    outgoing_seconds: float = 20.0
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,6 +74,8 @@ QUICK: dict[str, Any] = {
     "voice_seconds": 2.0,
     "drain_events": 300,
     "drain_seconds": 3.0,
+    "outgoing_burst_events": 100,
+    "outgoing_seconds": 3.0,
 }
 
 _ENV = {
@@ -84,6 +92,8 @@ _ENV = {
     "BENCH_INBOX_RATE": ("inbox_rate", float),
     "BENCH_DRAIN_EVENTS": ("drain_events", int),
     "BENCH_DRAIN_RATE": ("drain_rate", float),
+    "BENCH_OUTGOING_EVENTS": ("outgoing_burst_events", int),
+    "BENCH_OUTGOING_RATE": ("outgoing_rate", float),
 }
 
 

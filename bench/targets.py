@@ -170,6 +170,32 @@ SPECS: tuple[Spec, ...] = (
         "s",
         "lower",
     ),
+    Spec(
+        "outgoing_deliveries_per_s",
+        "(h) outgoing webhooks fan-out, deliveries/s to a local receiver (burst)",
+        "deliveries/s",
+        "higher",
+    ),
+    Spec(
+        "outgoing_event_to_sent_p50_s",
+        "(h) domain event → webhook delivery sent, p50 (paced)",
+        "s",
+        "lower",
+    ),
+    Spec(
+        "outgoing_event_to_sent_p99_s",
+        "(h) domain event → webhook delivery sent, p99 (paced)",
+        "s",
+        "lower",
+    ),
+    Spec(
+        "outgoing_missing",
+        "(h) webhook deliveries missing after the settle time",
+        "count",
+        "lower",
+        "<=",
+        0,
+    ),
 )
 
 BY_KEY = {spec.key: spec for spec in SPECS}

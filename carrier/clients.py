@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 
 from bandwidth.client import BandwidthClient, Credentials, Endpoints, Timeouts
+from core import secret_box
 from tenants.models import Tenant
 
-from . import secret_box, selectors
+from . import selectors
 from .models import BandwidthAccount
 
 

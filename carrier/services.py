@@ -11,12 +11,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from bandwidth.errors import BandwidthError
+from core import secret_box
 from tenants.errors import ParleyError
 from tenants.models import Tenant
 from tenants.signals import tenant_created
 
 from . import provisioning as provisioning_steps
-from . import secret_box
 from .clients import client_for_account
 from .models import BandwidthAccount, Provisioning
 

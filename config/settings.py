@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "tenants",
+    "integrations",
     "carrier",
     "numbers",
     "messaging",
@@ -123,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
+                "integrations.context_processors.webhook_banner",
             ],
         },
     },
@@ -268,6 +270,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "messaging-sweep-raw-events": {"task": "messaging.tasks.sweep_raw_events", "schedule": 5.0},
     # voice
     "voice-reconcile": {"task": "voice.tasks.reconcile_voice", "schedule": 60.0},
+    # integrations
+    "integrations-outbox-sweep": {"task": "integrations.tasks.sweep_outbox", "schedule": 5.0},
+    "integrations-purge-outbox": {"task": "integrations.tasks.purge_outbox", "schedule": 3600.0},
+    "integrations-endpoint-health": {
+        "task": "integrations.tasks.check_endpoint_health",
+        "schedule": 600.0,
+    },
 }
 
 # Bandwidth. OAuth2 client credentials are the way in; Basic (API user) is a fallback that
@@ -316,6 +325,27 @@ MESSAGING_DRAINERS = env.int("MESSAGING_DRAINERS", default=2)
 MESSAGING_RAW_EVENT_RETENTION_DAYS = env.int("MESSAGING_RAW_EVENT_RETENTION_DAYS", default=30)
 MESSAGING_MAX_INBOUND_MEDIA_BYTES = env.int("MESSAGING_MAX_INBOUND_MEDIA_BYTES", default=5_000_000)
 
+# Outgoing webhooks (integrations): waits between attempts of one delivery (jittered by 20%),
+# the request timeout, how much of a response is read, how long an endpoint may fail before it is
+# disabled, how long a rotated-out secret still signs. Private, loopback and link-local
+# destinations and plain http are refused in production; elsewhere a developer may receive
+# webhooks on their own machine.
+WEBHOOK_RETRY_SCHEDULE = env.list(
+    "WEBHOOK_RETRY_SCHEDULE",
+    cast=float,
+    default=[5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400],
+)
+WEBHOOK_RETRY_HORIZON_SECONDS = env.float("WEBHOOK_RETRY_HORIZON_SECONDS", default=4 * 86400.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_RESPONSE_CAP_BYTES = env.int("WEBHOOK_RESPONSE_CAP_BYTES", default=4096)
+WEBHOOK_DISABLE_AFTER_SECONDS = env.float("WEBHOOK_DISABLE_AFTER_SECONDS", default=5 * 86400.0)
+WEBHOOK_SECRET_OVERLAP_SECONDS = env.float("WEBHOOK_SECRET_OVERLAP_SECONDS", default=86400.0)
+WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = env.bool(
+    "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS", default=not PRODUCTION
+)
+WEBHOOK_OUTBOX_SWEEP_AFTER_SECONDS = env.float("WEBHOOK_OUTBOX_SWEEP_AFTER_SECONDS", default=10.0)
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
+
 # JSON endpoints (the API and webhooks): bodies over DATA_UPLOAD_MAX_MEMORY_SIZE get 413, and
 # bodies nested deeper than JSON_MAX_DEPTH get 400 (core.json_endpoints).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
@@ -343,6 +373,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.catalogue.add_event_schemas",
+    ],
 }
 
 # Staff alerts (Django's mail_admins): a tenant reaching one of its outbound call limits. ADMINS

@@ -30,6 +30,7 @@ api_v1 = [
     path("", include("numbers.api_urls")),
     path("", include("messaging.api_urls")),
     path("", include("voice.api_urls")),
+    path("", include("integrations.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", swagger_ui, name="api-docs"),
 ]
@@ -46,5 +47,6 @@ urlpatterns = [
     path("", include("numbers.urls")),
     path("", include("messaging.urls")),
     path("", include("voice.urls")),
+    path("", include("integrations.urls")),
     path("", include("tenants.urls")),
 ]

@@ -121,9 +121,24 @@ class RetryPolicy:
 
     classification: Classification
     horizon_setting: str = "RETRY_HORIZON_SECONDS"
+    schedule_setting: str | None = None
+    """A setting naming fixed waits (seconds) between attempts, used instead of the exponential
+    steps: the n-th failure waits the n-th entry, jittered by ``SCHEDULE_JITTER`` either way, and
+    the work fails once every entry has been waited."""
+
+    SCHEDULE_JITTER = 0.2
 
     def with_horizon(self, setting: str) -> RetryPolicy:
         return replace(self, horizon_setting=setting)
+
+    def with_schedule(self, setting: str) -> RetryPolicy:
+        return replace(self, schedule_setting=setting)
+
+    @property
+    def schedule(self) -> tuple[float, ...]:
+        if self.schedule_setting is None:
+            return ()
+        return tuple(float(step) for step in getattr(settings, self.schedule_setting))
 
     def also_retrying(self, *errors: type[BaseException]) -> RetryPolicy:
         return replace(self, classification=self.classification.also_retrying(*errors))
@@ -133,7 +148,13 @@ class RetryPolicy:
         return float(getattr(settings, self.horizon_setting))
 
     def backoff(self, attempt: int) -> float:
-        """Full jitter: uniform between 0 and the capped exponential step of this attempt."""
+        """Full jitter: uniform between 0 and the capped exponential step of this attempt; with a
+        schedule, that attempt's entry within plus or minus ``SCHEDULE_JITTER``."""
+        steps = self.schedule
+        if steps:
+            step = steps[min(max(1, attempt), len(steps)) - 1]
+            jitter = self.SCHEDULE_JITTER
+            return step * random.uniform(1 - jitter, 1 + jitter)
         base = float(settings.RETRY_BASE_SECONDS)
         cap = float(settings.RETRY_MAX_SECONDS)
         return random.uniform(0, min(cap, base * 2 ** max(0, attempt - 1)))
@@ -164,7 +185,8 @@ class RetryPolicy:
             return Decision(verdict, words)
         elapsed = max(0.0, ((now or timezone.now()) - since).total_seconds())
         wait = self.delay(error, attempts)
-        if elapsed + wait > self.horizon:
+        steps = self.schedule
+        if (steps and attempts > len(steps)) or elapsed + wait > self.horizon:
             plural = "" if attempts == 1 else "s"
             reason = f"gave up after {attempts} attempt{plural} over {span(elapsed)}: {words}"
             return Decision(Verdict.FAIL, reason)

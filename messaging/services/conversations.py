@@ -19,6 +19,7 @@ from ..models import (
     Message,
     OptOut,
 )
+from .outbox import report_assigned, report_opt
 
 
 def _contact_for(tenant: Tenant, number: str) -> Contact:
@@ -76,8 +77,11 @@ def _touch_conversation(conversation: Conversation, message: Message, *, unread:
 def conversation_assign(*, conversation: Conversation, assignee: Membership | None) -> Conversation:
     if assignee is not None and assignee.tenant_id != conversation.tenant_id:
         raise ParleyError("That person is not a member of this tenant.", field="assignee")
+    changed = conversation.assignee_id != (assignee.pk if assignee else None)
     conversation.assignee = assignee
     conversation.save(update_fields=["assignee"])
+    if changed:
+        report_assigned(conversation, assignee)
     return conversation
 
 
@@ -127,6 +131,7 @@ def contact_opt_out(
         contact.opted_out = True
         contact.opted_out_at = timezone.now()
         contact.save(update_fields=["opted_out", "opted_out_at"])
+        report_opt(contact, opted_out=True, source=source, keyword=keyword)
     OptOut.objects.create(
         tenant=tenant,
         contact=contact,
@@ -155,6 +160,7 @@ def contact_opt_in(
         contact.opted_out = False
         contact.opted_in_at = timezone.now()
         contact.save(update_fields=["opted_out", "opted_in_at"])
+        report_opt(contact, opted_out=False, source=source, keyword=keyword)
         OptOut.objects.create(
             tenant=tenant,
             contact=contact,

@@ -30,6 +30,7 @@ from ..models import (
     MessagingPolicy,
 )
 from .events import status_events_apply_unmatched
+from .outbox import report_status
 from .policy import messaging_policy_get
 
 logger = logging.getLogger("parley.messaging")
@@ -53,6 +54,7 @@ def _fail(message: Message, description: str, code: int | None = None) -> str:
             for recipient in locked.to:
                 locked.recipient_status[recipient] = {"status": "failed", "error_code": code}
             locked.save()
+            report_status(locked, "failed")
     logger.info("message %s failed: %s", message.pk, description)
     return "failed"
 
@@ -199,10 +201,13 @@ def _mark_accepted(message_id: int, bandwidth_id: str) -> None:
         message.needs_reconciliation = False
         message.in_flight = False
         message.error_description = ""
-        if Message.RANK[message.status] < Message.RANK["sending"]:
+        accepted = Message.RANK[message.status] < Message.RANK["sending"]
+        if accepted:
             message.status = Message.Status.SENDING
             message.sending_at = message.sending_at or timezone.now()
         message.save()
+        if accepted:
+            report_status(message, "sent")
     status_events_apply_unmatched(message_id=bandwidth_id)
 
 

@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..segments import segment_info
 from .conversations import _conversation_for, _touch_conversation, contact_opt_in, contact_opt_out
+from .outbox import report_received, report_status
 from .policy import messaging_policy_get
 from .sending import message_send
 
@@ -93,6 +94,7 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
 
         transaction.on_commit(lambda: [fetch_media.delay(pk) for pk in media_ids])
     _touch_conversation(conversation, message, unread=True)
+    report_received(message, len(media_ids))
     # A keyword counts in a group too; the confirmation goes to the sender alone.
     _handle_keyword(tenant, phone_number, message)
     return message, True
@@ -172,6 +174,7 @@ def status_event_apply(*, tenant: Tenant, event: MessageStatusEvent) -> bool:
         if overall in Message.TERMINAL:
             overall = "sent"
     stamp = event.time
+    before = message.status
     if Message.RANK[overall] > Message.RANK[message.status]:
         message.status = overall
         stamp_field = f"{overall}_at"
@@ -181,6 +184,8 @@ def status_event_apply(*, tenant: Tenant, event: MessageStatusEvent) -> bool:
         message.error_code = event.error_code
         message.error_description = codes.meaning(event.error_code, event.description)[:300]
     message.save()
+    if message.status != before and message.status in ("delivered", "failed"):
+        report_status(message, message.status)
     if new == "failed" and event.error_code in codes.OPT_OUT_ERROR_CODES:
         contact_opt_out(
             tenant=tenant,

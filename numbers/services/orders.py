@@ -21,6 +21,7 @@ from carrier.clients import client_for_tenant
 from carrier.models import BandwidthAccount, Provisioning
 from core import phones
 from core.idempotency import idempotency_claim, idempotency_lookup
+from integrations.services import event_record
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Tenant
 
@@ -244,6 +245,26 @@ def _reason_for(number: str, errors: list[ErrorDetail], message: str) -> str:
     return message or "Bandwidth did not complete this number."
 
 
+def _report(phone_number: PhoneNumber) -> None:
+    """number.activated / number.released to the tenant's webhook endpoints (the outbox)."""
+    stamp: datetime | None
+    if phone_number.status == PhoneNumber.Status.ACTIVE:
+        kind, stamp = "number.activated", phone_number.activated_at
+    elif phone_number.status == PhoneNumber.Status.RELEASED:
+        kind, stamp = "number.released", phone_number.released_at
+    else:
+        return
+    event_record(
+        tenant_id=phone_number.tenant_id,
+        type=kind,
+        data={
+            "number_id": phone_number.pk,
+            "number": phone_number.number,
+            kind.replace("number.", "") + "_at": stamp.isoformat() if stamp else None,
+        },
+    )
+
+
 def _apply(
     order: NumberOrder,
     status: str,
@@ -291,6 +312,7 @@ def _apply(
         phone_number.save()
         routing.forget([(phone_number.pk, phone_number.number)])
         if phone_number.status != old_status:
+            _report(phone_number)
             number_status_changed.send(
                 sender=PhoneNumber,
                 phone_number=phone_number,

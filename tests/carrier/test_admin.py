@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from carrier import secret_box, services
+from carrier import services
 from carrier.models import BandwidthAccount, Provisioning
+from core import secret_box
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -97,3 +97,18 @@ def test_a_horizon_of_its_own_and_more_retryable_errors_compose(settings):
 
 def test_durations_read_well():
     assert [span(2.44), span(720), span(3.5 * 3600)] == ["2.4 s", "12 min", "3.5 h"]
+
+
+def test_a_schedule_replaces_the_exponential_steps_with_jitter_and_ends_the_work(settings):
+    settings.WEBHOOK_SCHEDULE_UNDER_TEST = [5, 300, 1800]
+    settings.SCHEDULED_HORIZON = 10 * 86400
+    policy = SENDS.with_schedule("WEBHOOK_SCHEDULE_UNDER_TEST").with_horizon("SCHEDULED_HORIZON")
+    for attempt, step in [(1, 5), (2, 300), (3, 1800)]:
+        waits = [policy.backoff(attempt) for _ in range(300)]
+        assert all(step * 0.8 <= w <= step * 1.2 for w in waits)
+        assert max(waits) > step * 1.1 and min(waits) < step * 0.9
+    start = timezone.now()
+    error = _transient()
+    assert policy.decide(error, attempts=3, since=start).verdict is Verdict.RETRY
+    gave_up = policy.decide(error, attempts=4, since=start)
+    assert gave_up.verdict is Verdict.FAIL and "gave up after 4 attempts" in gave_up.reason

@@ -24,6 +24,7 @@ from tenants.models import Membership, OutboundChannel, OutboundPolicy, Tenant
 
 from .. import routes, selectors
 from ..models import Call
+from .outbox import report_call_completed, report_call_started
 
 CALL_SCOPE = "voice.call"
 
@@ -200,9 +201,11 @@ def call_dial(*, call: Call) -> Call:
         Call.objects.filter(pk=locked.pk, bandwidth_call_id=None).update(
             bandwidth_call_id=created.call_id
         )
-        Call.objects.filter(pk=locked.pk, status=Call.Status.QUEUED).update(
+        placed = Call.objects.filter(pk=locked.pk, status=Call.Status.QUEUED).update(
             status=Call.Status.INITIATED, started_at=timezone.now()
         )
+        if placed:
+            report_call_started(Call.objects.get(pk=locked.pk))
     return Call.objects.get(pk=locked.pk)
 
 
@@ -219,10 +222,13 @@ def call_dial_failed(*, call_id: int, reason: str, ambiguous: bool = False) -> C
 
 @transaction.atomic
 def _dial_failed(call: Call, message: str) -> Call:
-    Call.objects.filter(pk=call.pk, status=Call.Status.QUEUED).update(
+    failed = Call.objects.filter(pk=call.pk, status=Call.Status.QUEUED).update(
         status=Call.Status.FAILED,
         cause="error",
         error_message=message[:300],
         ended_at=timezone.now(),
     )
-    return Call.objects.get(pk=call.pk)
+    ended = Call.objects.get(pk=call.pk)
+    if failed:
+        report_call_completed(ended)
+    return ended

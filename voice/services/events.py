@@ -24,6 +24,7 @@ from tenants.models import Tenant
 
 from .. import routes, selectors
 from ..models import Call, CallEvent
+from .outbox import report_call_completed, report_call_started
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def call_inbound_start(
                     started_at=getattr(event, "start_time", None) or timezone.now(),
                     steps=[step],
                 )
+                report_call_started(call)
         except IntegrityError:
             call = Call.objects.get(bandwidth_call_id=call_id, tenant_id=tenant_id)
     _record_event(call, event, step, f"route {step}")
@@ -203,6 +205,7 @@ def call_finish(*, call: Call, event: DisconnectEvent) -> Call:
     if not locked.bandwidth_call_id:
         locked.bandwidth_call_id = event.call_id
     locked.save()
+    report_call_completed(locked)
     if locked.direction == Call.Direction.INBOUND and locked.status == Call.Status.NO_ANSWER:
         call_pk = locked.pk
         transaction.on_commit(lambda: _enqueue_missed_call_text(call_pk))

@@ -18,6 +18,7 @@ from carrier.clients import client_for_tenant
 
 from ..models import Call, Recording, Voicemail
 from .events import _enqueue_download, _enqueue_transcription, _record_event
+from .outbox import report_voicemail
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +78,11 @@ def recording_transcription_ready(
         return None
     status = (event.transcription.status if event.transcription else None) or "available"
     if status != "available":
+        settled = recording.transcription_status != Recording.TranscriptionStatus.ERROR
         recording.transcription_status = Recording.TranscriptionStatus.ERROR
         recording.save(update_fields=["transcription_status", "updated_at"])
+        if settled:
+            report_voicemail(recording)
         return recording
     recording_pk = recording.pk
     transaction.on_commit(lambda: _enqueue_transcription(recording_pk))
@@ -124,6 +128,7 @@ def recording_fetch_transcription(*, recording: Recording) -> Recording:
     recording.transcription_text = transcription.text
     recording.transcription_status = Recording.TranscriptionStatus.AVAILABLE
     recording.save(update_fields=["transcription_text", "transcription_status", "updated_at"])
+    report_voicemail(recording)
     return recording
 
 
@@ -139,9 +144,18 @@ def recording_download_failed(*, recording_id: int, reason: str) -> None:
 @transaction.atomic
 def recording_transcription_failed(*, recording_id: int, reason: str) -> None:
     logger.warning("transcription of recording %s: %s", recording_id, reason)
-    Recording.objects.filter(pk=recording_id).exclude(
-        transcription_status=Recording.TranscriptionStatus.AVAILABLE
-    ).update(transcription_status=Recording.TranscriptionStatus.ERROR, updated_at=timezone.now())
+    settled = (
+        Recording.objects.filter(pk=recording_id)
+        .exclude(
+            transcription_status__in=[
+                Recording.TranscriptionStatus.AVAILABLE,
+                Recording.TranscriptionStatus.ERROR,
+            ]
+        )
+        .update(transcription_status=Recording.TranscriptionStatus.ERROR, updated_at=timezone.now())
+    )
+    if settled:
+        report_voicemail(Recording.objects.get(pk=recording_id))
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Encryption at rest for secrets Parley must be able to read back (tenants' Bandwidth secrets).
+"""Encryption at rest for secrets Parley must be able to read back (tenants' Bandwidth secrets,
+webhook signing secrets). It lives in core so every app, at any layer, uses the one mechanism.
 
 Keys come from ``FIELD_ENCRYPTION_KEYS`` (newest first), then the older single
 ``FIELD_ENCRYPTION_KEY``: the newest encrypts, every key decrypts, and ``rotate`` re-encrypts a
@@ -12,7 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 # Every encrypted column, as (app label, model name, field name).
-FIELDS = (("carrier", "BandwidthAccount", "client_secret_encrypted"),)
+FIELDS = (
+    ("carrier", "BandwidthAccount", "client_secret_encrypted"),
+    ("integrations", "WebhookEndpoint", "secret_encrypted"),
+    ("integrations", "WebhookEndpoint", "previous_secret_encrypted"),
+)
 
 
 def keys() -> list[str]:
