@@ -85,11 +85,11 @@ def after_hours_reply_update(
     *, tenant: Tenant, enabled: bool, text: str, hours: Any
 ) -> AfterHoursReply:
     text = (text or "").strip()
-    clean = business_hours.clean_hours(hours)
     if enabled and not text:
         raise ParleyError("Write the text to send after hours.", field="text", code="required")
     if len(text) > 480:
         raise ParleyError("Keep the text under 480 characters.", field="text", code="too_long")
+    clean = business_hours.clean_hours(hours)
     if enabled and not any(clean.values()):
         raise ParleyError("Choose at least one open day.", field="hours", code="required")
     reply, _ = AfterHoursReply.objects.select_for_update().get_or_create(tenant=tenant)
