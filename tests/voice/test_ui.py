@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.base import ContentFile
-
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 
 from tenants.models import BlockedNumber
 from voice import services
