@@ -121,11 +121,6 @@ def _thread_context(request: HttpRequest, conversation: Any) -> dict[str, Any]:
     before = int(before_text) if before_text.isdigit() else None
     timeline, earlier = _timeline(tenant, conversation, list(contacts), before)
     opted_out = [c for c in contacts if c.opted_out]
-    values = canned.values_for(contacts[0] if len(contacts) == 1 else None)
-    replies = [
-        {"title": r.title, "text": canned.render(r.body, values)}
-        for r in selectors.canned_reply_list(tenant=tenant)
-    ]
     return {
         "conversation": conversation,
         "timeline": timeline,
@@ -134,7 +129,6 @@ def _thread_context(request: HttpRequest, conversation: Any) -> dict[str, Any]:
         "contacts": contacts,
         "opted_out": opted_out,
         "can_send": not opted_out,
-        "canned_replies": replies,
         "members": selectors.members(tenant=tenant),
     }
 
@@ -145,6 +139,12 @@ def _conversation_page(
     """The thread beside the conversation list (the list shows on wide screens only)."""
     context = _inbox_context(request, current=conversation.pk)
     context.update(_thread_context(request, conversation))
+    contacts = context["contacts"]
+    values = canned.values_for(contacts[0] if len(contacts) == 1 else None)
+    context["canned_replies"] = [
+        {"title": r.title, "text": canned.render(r.body, values)}
+        for r in selectors.canned_reply_list(tenant=_tenant(request))
+    ]
     context.setdefault("text", "")
     context.update(extra)
     return render(request, "messaging/conversation.html", context, status=status)
