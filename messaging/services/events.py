@@ -96,11 +96,7 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
     _touch_conversation(conversation, message, unread=True)
     # A keyword counts in a group too; the confirmation goes to the sender alone.
     if not _handle_keyword(tenant, phone_number, message):
-        sender = Contact.objects.for_tenant(tenant).filter(number=data.from_).first()
-        if sender is not None:
-            after_hours_reply_maybe_send(
-                tenant=tenant, phone_number=phone_number, message=message, contact=sender
-            )
+        after_hours_reply_maybe_send(tenant=tenant, phone_number=phone_number, message=message)
     return message, True
 
 

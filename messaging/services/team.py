@@ -105,17 +105,21 @@ def _window(config: AfterHoursReply, tz: str, moment: datetime) -> str:
 
 
 def after_hours_reply_maybe_send(
-    *, tenant: Tenant, phone_number: PhoneNumber, message: Message, contact: Contact
+    *, tenant: Tenant, phone_number: PhoneNumber, message: Message
 ) -> Message | None:
-    """Inside the inbound message's transaction: the after-hours text to this contact, at most
-    once per closed period; never to an opted-out contact, never into a group."""
-    if len(message.conversation.participants) != 1 or contact.opted_out or not tenant.is_active:
+    """Inside the inbound message's transaction: the after-hours text to its sender, at most
+    once per closed period; never to an opted-out contact, never into a group. One query while
+    the tenant has no after-hours text."""
+    if len(message.conversation.participants) != 1 or not tenant.is_active:
         return None
     config = AfterHoursReply.objects.for_tenant(tenant).filter(enabled=True).first()
     if config is None or not config.text:
         return None
     moment = message.received_at or timezone.now()
     if business_hours.is_open(config.hours, tenant.timezone, moment):
+        return None
+    contact = Contact.objects.for_tenant(tenant).filter(number=message.from_number).first()
+    if contact is None or contact.opted_out:
         return None
     try:
         with transaction.atomic():
