@@ -140,3 +140,11 @@ def format_number(number: str, *, region: str = DEFAULT_REGION) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(parsed, style)
+
+
+def example_national(region: str) -> str:
+    """A sample number of ``region`` written as dialled there, for hints next to phone fields."""
+    example = phonenumbers.example_number(region) if is_region(region) else None
+    if example is None:
+        return "+19195550123"
+    return str(phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL))

@@ -8,7 +8,18 @@ from bandwidth.errors import BandwidthError
 from tenants.errors import ParleyError
 
 from . import services
-from .models import Contact, Conversation, Media, Message, MessagingPolicy, OptOut, RawEvent
+from .models import (
+    AfterHoursReply,
+    CannedReply,
+    Contact,
+    Conversation,
+    Media,
+    Message,
+    MessagingPolicy,
+    Note,
+    OptOut,
+    RawEvent,
+)
 
 
 class MediaInline(admin.TabularInline):
@@ -137,3 +148,25 @@ class MessagingPolicyAdmin(admin.ModelAdmin):
         "toll_free_segments_per_second",
         "tenant_segments_per_second",
     ]
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["id", "tenant", "conversation", "author", "created_at"]
+    list_filter = ["tenant"]
+    readonly_fields = ["tenant", "conversation", "author", "text", "created_at"]
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "tenant", "updated_at"]
+    list_filter = ["tenant"]
+    search_fields = ["title", "body"]
+    readonly_fields = ["tenant", "title", "body", "created_at", "updated_at"]
+
+
+@admin.register(AfterHoursReply)
+class AfterHoursReplyAdmin(admin.ModelAdmin):
+    list_display = ["tenant", "enabled", "updated_at"]
+    list_filter = ["enabled"]
+    readonly_fields = ["tenant", "enabled", "text", "hours", "created_at", "updated_at"]

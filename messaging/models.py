@@ -315,6 +315,7 @@ class RawEvent(models.Model):
         FAILED = "failed", "Processing failed"
         UNMATCHED = "unmatched", "Status for a message not known yet"
         REJECTED = "rejected", "Rejected: not a well-formed callback"
+        BLOCKED = "blocked", "From a blocked number: recorded only"
 
     tenant = models.ForeignKey(
         Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -350,3 +351,77 @@ class RawEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.message_id} → {self.recipient}"
+
+
+class Note(TenantOwnedModel):
+    """An internal note in a conversation: seen by the team, never sent. A row of its own, not a
+    Message, so no send, dispatch or reconcile path can ever pick it up."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=2000)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="note_thread")]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} in conversation {self.conversation_id}"
+
+
+class CannedReply(TenantOwnedModel):
+    """A saved reply the composer can insert; ``{first_name}``-style variables are filled from
+    the conversation's contact (``messaging.canned.render``)."""
+
+    title = models.CharField(max_length=80)
+    body = models.TextField(max_length=1000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "title"], name="cannedreply_unique_title")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AfterHoursReply(TenantOwnedModel):
+    """The tenant's after-hours text: sent to a contact who texts outside the business hours,
+    once per contact per closed period (``AfterHoursReplySent``)."""
+
+    enabled = models.BooleanField(default=False)
+    text = models.CharField(max_length=480, blank=True)
+    hours = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Open hours per day in the tenant\'s time zone: {"mon": [["09:00", "17:00"]]}.',
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant"], name="afterhoursreply_one")]
+
+    def __str__(self) -> str:
+        return f"after-hours reply of {self.tenant_id}"
+
+
+class AfterHoursReplySent(TenantOwnedModel):
+    """One row per contact and closed period: the UNIQUE constraint makes the reply once."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    window = models.CharField(max_length=40, help_text="When the closed period ends (ISO 8601).")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "window"], name="afterhourssent_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"after-hours reply to {self.contact_id} for {self.window}"

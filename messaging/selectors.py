@@ -10,7 +10,16 @@ from django.shortcuts import get_object_or_404
 
 from tenants.models import Membership, Tenant
 
-from .models import Contact, Conversation, Media, Message, OptOut
+from .models import (
+    AfterHoursReply,
+    CannedReply,
+    Contact,
+    Conversation,
+    Media,
+    Message,
+    Note,
+    OptOut,
+)
 
 
 def conversation_list(
@@ -158,3 +167,22 @@ def conversations_for_contact(*, tenant: Tenant, contact: Contact) -> QuerySet[C
         .select_related("phone_number")
         .order_by("-last_message_at", "-id")
     )
+
+
+def note_list(*, tenant: Tenant, conversation: Conversation) -> QuerySet[Note]:
+    return (
+        Note.objects.for_tenant(tenant).filter(conversation=conversation).select_related("author")
+    )
+
+
+def canned_reply_list(*, tenant: Tenant) -> QuerySet[CannedReply]:
+    return CannedReply.objects.for_tenant(tenant)
+
+
+def canned_reply_get(*, tenant: Tenant, pk: Any) -> CannedReply:
+    return get_object_or_404(canned_reply_list(tenant=tenant), pk=pk)
+
+
+def after_hours_reply_of(*, tenant: Tenant) -> AfterHoursReply:
+    """The tenant's after-hours text; the defaults (unsaved, off) until it is set."""
+    return AfterHoursReply.objects.for_tenant(tenant).first() or AfterHoursReply(tenant=tenant)

@@ -18,7 +18,7 @@ from core import phones
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
 
-from . import selectors, services
+from . import canned, selectors, services
 from .segments import segment_info
 
 THREAD_LENGTH = 50
@@ -40,7 +40,10 @@ def _membership(request: HttpRequest) -> Any:
     return request.membership  # type: ignore[attr-defined]
 
 
-def _inbox_context(request: HttpRequest) -> dict[str, Any]:
+def _inbox_context(request: HttpRequest, current: int | None = None) -> dict[str, Any]:
+    """The conversation list; ``current`` marks the open conversation in the split pane."""
+    if current is None and request.GET.get("current", "").isdigit():
+        current = int(request.GET["current"])
     view = request.GET.get("view", "open")
     if view not in dict(VIEWS):
         view = "open"
@@ -51,7 +54,13 @@ def _inbox_context(request: HttpRequest) -> dict[str, Any]:
         membership=_membership(request),
         query=query,
     )[:INBOX_PAGE]
-    return {"conversations": conversations, "view": view, "views": VIEWS, "q": query}
+    return {
+        "conversations": conversations,
+        "view": view,
+        "views": VIEWS,
+        "q": query,
+        "current": current,
+    }
 
 
 @tenant_required
@@ -95,6 +104,12 @@ def _timeline(
         if before is not None and thread:
             calls = calls.filter(created_at__lte=thread[-1].created_at)
         entries += [{"call": c, "at": c.created_at} for c in calls[:THREAD_LENGTH]]
+    notes = selectors.note_list(tenant=tenant, conversation=conversation)
+    if len(thread) >= THREAD_LENGTH:
+        notes = notes.filter(created_at__gte=thread[0].created_at)
+    if before is not None and thread:
+        notes = notes.filter(created_at__lte=thread[-1].created_at)
+    entries += [{"note": n, "at": n.created_at} for n in notes[:THREAD_LENGTH]]
     earlier = thread[0].pk if len(thread) >= THREAD_LENGTH else None
     return sorted(entries, key=lambda entry: entry["at"]), earlier
 
@@ -105,15 +120,34 @@ def _thread_context(request: HttpRequest, conversation: Any) -> dict[str, Any]:
     before_text = request.GET.get("before", "")
     before = int(before_text) if before_text.isdigit() else None
     timeline, earlier = _timeline(tenant, conversation, list(contacts), before)
+    opted_out = [c for c in contacts if c.opted_out]
     return {
         "conversation": conversation,
         "timeline": timeline,
         "earlier": earlier,
         "paging_back": before is not None,
         "contacts": contacts,
-        "opted_out": [c for c in contacts if c.opted_out],
+        "opted_out": opted_out,
+        "can_send": not opted_out,
         "members": selectors.members(tenant=tenant),
     }
+
+
+def _conversation_page(
+    request: HttpRequest, conversation: Any, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The thread beside the conversation list (the list shows on wide screens only)."""
+    context = _inbox_context(request, current=conversation.pk)
+    context.update(_thread_context(request, conversation))
+    contacts = context["contacts"]
+    values = canned.values_for(contacts[0] if len(contacts) == 1 else None)
+    context["canned_replies"] = [
+        {"title": r.title, "text": canned.render(r.body, values)}
+        for r in selectors.canned_reply_list(tenant=_tenant(request))
+    ]
+    context.setdefault("text", "")
+    context.update(extra)
+    return render(request, "messaging/conversation.html", context, status=status)
 
 
 @tenant_required
@@ -121,9 +155,7 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = selectors.conversation_get(tenant=_tenant(request), pk=pk)
     if conversation.unread_count:
         services.conversation_mark_read(conversation=conversation)
-    context = _thread_context(request, conversation)
-    context["text"] = ""
-    return render(request, "messaging/conversation.html", context)
+    return _conversation_page(request, conversation)
 
 
 @tenant_required
@@ -149,9 +181,24 @@ def conversation_send(request: HttpRequest, pk: int) -> HttpResponse:
             sent_by=request.user,
         )
     except ParleyError as exc:
-        context = _thread_context(request, conversation)
-        context.update({"error": exc.message, "text": text})
-        return render(request, "messaging/conversation.html", context, status=400)
+        # An opted-out conversation already says so once, above the disabled composer.
+        error = "" if exc.code == "opted_out" else exc.message
+        return _conversation_page(request, conversation, status=400, error=error, text=text)
+    return redirect("conversation", pk=conversation.pk)
+
+
+@require_POST
+@tenant_required
+def conversation_note(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(request)
+    conversation = selectors.conversation_get(tenant=tenant, pk=pk)
+    note = request.POST.get("note", "")
+    try:
+        services.note_add(tenant=tenant, conversation=conversation, author=request.user, text=note)
+    except ParleyError as exc:
+        return _conversation_page(
+            request, conversation, status=400, note_error=exc.message, note=note
+        )
     return redirect("conversation", pk=conversation.pk)
 
 
@@ -284,3 +331,106 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "conversations": selectors.conversations_for_contact(tenant=tenant, contact=contact),
     }
     return render(request, "messaging/contact.html", context)
+
+
+@tenant_required(manage=True, agents_may_view=True)
+def canned_replies(request: HttpRequest) -> HttpResponse:
+    tenant = _tenant(request)
+    context: dict[str, Any] = {"variables": canned.VARIABLES, "values": {}, "errors": {}}
+    status = 200
+    if request.method == "POST":
+        try:
+            services.canned_reply_save(
+                tenant=tenant,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+            )
+        except ParleyError as exc:
+            context.update(values=request.POST, errors={exc.field: exc.message})
+            status = 400
+        else:
+            flash.success(request, "Canned reply saved.")
+            return redirect("canned-replies")
+    context["replies"] = selectors.canned_reply_list(tenant=tenant)
+    return render(request, "messaging/canned_replies.html", context, status=status)
+
+
+@tenant_required(manage=True, agents_may_view=True)
+def canned_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    tenant = _tenant(request)
+    reply = selectors.canned_reply_get(tenant=tenant, pk=pk)
+    context: dict[str, Any] = {"reply": reply, "variables": canned.VARIABLES, "errors": {}}
+    values = {"title": reply.title, "body": reply.body}
+    if request.method == "POST":
+        if request.POST.get("action") == "delete":
+            services.canned_reply_delete(canned=reply)
+            flash.success(request, f"{reply.title} deleted.")
+            return redirect("canned-replies")
+        values = {"title": request.POST.get("title", ""), "body": request.POST.get("body", "")}
+        try:
+            services.canned_reply_save(tenant=tenant, canned=reply, **values)
+        except ParleyError as exc:
+            context.update(values=values, errors={exc.field: exc.message})
+            return render(request, "messaging/canned_reply_edit.html", context, status=400)
+        flash.success(request, "Canned reply saved.")
+        return redirect("canned-replies")
+    context["values"] = values
+    return render(request, "messaging/canned_reply_edit.html", context)
+
+
+DAY_LABELS = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+]
+
+
+@tenant_required(manage=True, agents_may_view=True)
+def after_hours(request: HttpRequest) -> HttpResponse:
+    """The after-hours text and the open hours it follows, one row per day."""
+    tenant = _tenant(request)
+    config = selectors.after_hours_reply_of(tenant=tenant)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        hours = {
+            day: [[request.POST.get(f"{day}_opens", ""), request.POST.get(f"{day}_closes", "")]]
+            for day, _ in DAY_LABELS
+            if request.POST.get(f"{day}_open")
+        }
+        try:
+            services.after_hours_reply_update(
+                tenant=tenant,
+                enabled=bool(request.POST.get("enabled")),
+                text=request.POST.get("text", ""),
+                hours=hours,
+            )
+        except ParleyError as exc:
+            errors[exc.field or "text"] = exc.message
+            config.enabled = bool(request.POST.get("enabled"))
+            config.text = request.POST.get("text", "")
+            config.hours = hours
+            status = 400
+        else:
+            flash.success(request, "After-hours text saved.")
+            return redirect("after-hours")
+    days = []
+    for day, label in DAY_LABELS:
+        windows = (config.hours or {}).get(day) or []
+        opens, closes = windows[0] if windows else ("09:00", "17:00")
+        days.append(
+            {
+                "key": day,
+                "label": label,
+                "open": bool(windows),
+                "opens": opens,
+                "closes": closes,
+                "error": errors.get(f"hours.{day}", ""),
+            }
+        )
+    context = {"config": config, "days": days, "errors": errors}
+    return render(request, "messaging/after_hours.html", context, status=status)

@@ -11,6 +11,7 @@ from core.destinations import DestinationNotAllowed
 from . import services
 from .models import (
     ApiToken,
+    BlockedNumber,
     Membership,
     OutboundChannel,
     OutboundPolicy,
@@ -174,3 +175,34 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             services.api_token_revoke(token=token)
         self.message_user(request, f"{queryset.count()} token(s) revoked.", messages.SUCCESS)
+
+
+class BlockedNumberForm(forms.ModelForm):
+    number = forms.CharField(
+        max_length=32, help_text="National numbers are read in the tenant's region."
+    )
+
+    class Meta:
+        model = BlockedNumber
+        fields = ["tenant", "number", "reason"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        tenant = cleaned.get("tenant")
+        region = tenant.default_region if tenant is not None else phones.DEFAULT_REGION
+        if cleaned.get("number"):
+            try:
+                cleaned["number"] = phones.normalize_number(
+                    cleaned["number"], field="number", region=region
+                )
+            except phones.InvalidPhoneNumber as error:
+                self.add_error("number", error.message)
+        return cleaned
+
+
+@admin.register(BlockedNumber)
+class BlockedNumberAdmin(admin.ModelAdmin):
+    form = BlockedNumberForm
+    list_display = ["number", "tenant", "reason", "created_at"]
+    list_filter = ["tenant"]
+    search_fields = ["number"]

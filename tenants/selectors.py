@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from . import tokens
-from .models import ApiToken, Membership, OutboundPolicy, Tenant
+from .models import ApiToken, BlockedNumber, Membership, OutboundPolicy, Tenant
 
 
 def memberships_for_user(*, user: Any) -> QuerySet[Membership]:
@@ -55,3 +56,18 @@ def outbound_policy_of(*, tenant: Tenant) -> OutboundPolicy:
     """The tenant's outbound policy; the defaults (unsaved) while staff never changed it and
     nothing needed the row yet."""
     return OutboundPolicy.objects.for_tenant(tenant).first() or OutboundPolicy(tenant=tenant)
+
+
+def blocked_number_list(*, tenant: Tenant) -> QuerySet[BlockedNumber]:
+    return BlockedNumber.objects.for_tenant(tenant)
+
+
+def blocked_number_get(*, tenant: Tenant, pk: Any) -> BlockedNumber:
+    return get_object_or_404(blocked_number_list(tenant=tenant), pk=pk)
+
+
+def is_number_blocked(*, tenant: Tenant | uuid.UUID, number: str) -> bool:
+    """The one question messaging and voice ask; webhooks pass the tenant's id (one indexed
+    query, no tenant row needed)."""
+    tenant_id = tenant.pk if isinstance(tenant, Tenant) else tenant
+    return BlockedNumber.objects.filter(tenant_id=tenant_id, number=number).exists()

@@ -20,12 +20,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core import phones
 from core.destinations import DestinationRules, destination_check
 
 from . import selectors, signals, tokens
 from .errors import Conflict, OutboundLimitReached, ParleyError, PermissionDenied
 from .models import (
     ApiToken,
+    BlockedNumber,
     Membership,
     OutboundPolicy,
     Tenant,
@@ -374,3 +376,17 @@ def alerts_staff_on_limits(func: Callable[P, R]) -> Callable[P, R]:
             raise
 
     return wrapper
+
+
+@transaction.atomic
+def blocked_number_add(*, tenant: Tenant, number: str, reason: str = "") -> BlockedNumber:
+    number = phones.normalize_number(number, field="number", region=tenant.default_region)
+    blocked, _ = BlockedNumber.objects.get_or_create(
+        tenant=tenant, number=number, defaults={"reason": reason[:200]}
+    )
+    return blocked
+
+
+@transaction.atomic
+def blocked_number_remove(*, blocked: BlockedNumber) -> None:
+    blocked.delete()

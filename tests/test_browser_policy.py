@@ -99,6 +99,9 @@ def test_every_ui_route_answers_with_the_strict_policy(owner, login, conversatio
         "/calls/routes/",
         f"/calls/routes/{number.pk}/",
         "/calls/blocklist/",
+        "/calls/dialer/",
+        "/settings/canned-replies/",
+        "/settings/after-hours/",
         "/settings/members/",
         "/settings/tokens/",
     ]:

@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 
 from bandwidth.errors import BandwidthError
 from core import phones
 from tenants.errors import ParleyError
 
-from . import routes, services
-from .models import BlockedNumber, Call, CallEvent, CallRoute, Recording, Voicemail
+from . import routes, selectors, services
+from .models import Call, CallEvent, CallRoute, Recording, Voicemail
 
 
 class CallEventInline(admin.TabularInline):
@@ -131,6 +132,19 @@ class CallRouteAdmin(admin.ModelAdmin):
     list_display = ["phone_number", "tenant", "updated_at"]
     list_filter = ["tenant"]
     search_fields = ["phone_number__number"]
+    readonly_fields = ["bxml_preview"]
+
+    @admin.display(description="BXML preview")
+    def bxml_preview(self, obj: CallRoute) -> str:
+        """The BXML each case gets: for staff only (tenant users see the route editor)."""
+        if obj.pk is None:
+            return "-"
+        compiled = selectors.build_compiled(number=obj.phone_number, route=obj)
+        return format_html_join(
+            "",
+            '<h4>{}</h4><pre class="bxml">{}</pre>',
+            ((label, xml) for label, xml in routes.preview_cases(compiled)),
+        )
 
     def save_model(self, request: HttpRequest, obj: CallRoute, form: Any, change: bool) -> None:
         """Through the service, so the document is validated and the cached route dropped."""
@@ -145,34 +159,3 @@ class CallRouteAdmin(admin.ModelAdmin):
             )
         except ParleyError as exc:
             messages.error(request, f"Not saved: {exc.field}: {exc.message}")
-
-
-class BlockedNumberForm(forms.ModelForm):
-    number = forms.CharField(
-        max_length=32, help_text="National numbers are read in the tenant's region."
-    )
-
-    class Meta:
-        model = BlockedNumber
-        fields = ["tenant", "number", "reason"]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        tenant = cleaned.get("tenant")
-        region = tenant.default_region if tenant is not None else phones.DEFAULT_REGION
-        if cleaned.get("number"):
-            try:
-                cleaned["number"] = phones.normalize_number(
-                    cleaned["number"], field="number", region=region
-                )
-            except phones.InvalidPhoneNumber as error:
-                self.add_error("number", error.message)
-        return cleaned
-
-
-@admin.register(BlockedNumber)
-class BlockedNumberAdmin(admin.ModelAdmin):
-    form = BlockedNumberForm
-    list_display = ["number", "tenant", "reason", "created_at"]
-    list_filter = ["tenant"]
-    search_fields = ["number"]

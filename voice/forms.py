@@ -7,9 +7,13 @@ up); deeper menus are written in the JSON box on the same page or through the AP
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django import forms
+
+from core import phones
+from tenants.errors import ParleyError
 
 from . import routes
 
@@ -99,6 +103,23 @@ class RouteForm(forms.Form):
                 widget=forms.TextInput(attrs={"aria-label": f"Phones for {digit}"}),
             )
 
+    def add_route_error(self, exc: ParleyError, *, region: str) -> None:
+        """A refusal of the route document, put next to the field that caused it, in words."""
+        path = exc.field or ""
+        field = route_error_field(path, self.cleaned_data.get("main_type", ""))
+        if field is None or field not in self.fields:
+            self.add_error(None, exc.message)
+            return
+        self.add_error(field, route_error_words(path, exc, region=region))
+
+    def mark_invalid(self) -> None:
+        """Fields with errors say so to assistive technology and point at their message."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"id_{name}-error"
+
     def option_rows(self) -> list[tuple[str, Any, Any]]:
         return [
             (digit, self[f"option_{digit}_type"], self[f"option_{digit}_numbers"])
@@ -184,6 +205,69 @@ def _leaf(kind: str, numbers: str, text: str, timeout: Any) -> dict[str, Any]:
     return {"type": kind}
 
 
+# --- the route document's errors → the form's fields, in words
+
+_MAIN_LEAF = {
+    "to": "main_numbers",
+    "numbers": "main_numbers",
+    "timeout": "main_timeout",
+    "greeting": "main_text",
+    "message": "main_text",
+    "type": "main_type",
+}
+_MENU_LEAF = {"prompt": "menu_prompt", "retries": "menu_retries", "timeout": "menu_timeout"}
+
+
+def route_error_field(path: str, main_type: str) -> str | None:
+    """The form field that holds what a route document path names (None: the JSON box or
+    nothing the form shows)."""
+    parts = [part for part in re.split(r"[.\[\]]", path) if part]
+    if not parts:
+        return None
+    root, rest = parts[0], parts[1:]
+    leaf = rest[0] if rest else ""
+    if root == "action":
+        if leaf == "options" and len(rest) > 1 and rest[1] in DIGITS:
+            return f"option_{rest[1]}_numbers"
+        if leaf == "options":
+            return "option_1_type"
+        if leaf == "default":
+            return "menu_default_numbers"
+        if main_type == "menu" and leaf in _MENU_LEAF:
+            return _MENU_LEAF[leaf]
+        return _MAIN_LEAF.get(leaf, "main_type")
+    if root == "after_hours_action":
+        return "after_numbers" if leaf in ("to", "numbers") else "after_text"
+    if root == "hours":
+        return "hours_open"
+    if root == "greeting":
+        return {"text": "greeting_text", "voice": "greeting_voice"}.get(leaf, "greeting_kind")
+    if root == "voicemail":
+        return "voicemail_max_duration" if leaf == "max_duration" else "voicemail_greeting"
+    if root in ("record_announcement", "missed_call_text", "record_calls"):
+        return root
+    return None
+
+
+def example_phone(region: str) -> str:
+    """A number as the tenant would dial it, for hints: (919) 555-0123 in the US and Canada."""
+    if region in ("US", "CA"):
+        return "(919) 555-0123"
+    return phones.example_national(region)
+
+
+def route_error_words(path: str, exc: ParleyError, *, region: str) -> str:
+    """A phone the document could not read becomes an instruction; other refusals (a destination
+    the tenant may not call, too many phones) keep their own words."""
+    parts = [part for part in re.split(r"[.\[\]]", path) if part]
+    unreadable = exc.code == "invalid_route" and not exc.message.startswith(("At most", "A phone"))
+    if unreadable and "to" in parts:
+        return f"Enter the phone to forward to, like {example_phone(region)}."
+    if unreadable and "numbers" in parts:
+        return f"Enter the phones to ring, one per line, like {example_phone(region)}."
+    return exc.message
+
+
 # --- document → form
 
 
@@ -244,6 +328,22 @@ def initial_from_config(config: dict[str, Any]) -> dict[str, Any]:
 class BlockForm(forms.Form):
     number = forms.CharField(label="Number", max_length=32)
     reason = forms.CharField(label="Reason", max_length=200, required=False)
+
+
+class DialerForm(forms.Form):
+    """The dialer: any number, from one of the tenant's numbers, ringing my phone first."""
+
+    to = forms.CharField(label="Number to call", max_length=32)
+    from_number = forms.ChoiceField(label="Call from", choices=())
+    agent = forms.CharField(label="Your phone (rings first)", max_length=32)
+
+    def __init__(self, *args: Any, numbers: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["from_number"].choices = [(n.number, n.display_name) for n in numbers]
+        self.fields["to"].widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "off", "placeholder": "(919) 555-0123"}
+        )
+        self.fields["agent"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
 
 
 class DialForm(forms.Form):

@@ -78,6 +78,7 @@ class Call(TenantOwnedModel):
         NO_ANSWER = "no-answer", "No answer"
         FAILED = "failed", "Failed"
         CANCELED = "canceled", "Canceled"
+        BLOCKED = "blocked", "Blocked"
 
     FINAL_STATUSES = (
         Status.COMPLETED,
@@ -85,6 +86,7 @@ class Call(TenantOwnedModel):
         Status.NO_ANSWER,
         Status.FAILED,
         Status.CANCELED,
+        Status.BLOCKED,
     )
 
     phone_number = models.ForeignKey(
@@ -206,19 +208,3 @@ class Voicemail(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"voicemail of call {self.call_id}"
-
-
-class BlockedNumber(TenantOwnedModel):
-    """Numbers this tenant never calls (click-to-call refuses them)."""
-
-    number = models.CharField(max_length=16)
-    reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["number"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "number"], name="blockednumber_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.number

@@ -11,14 +11,14 @@ from numbers.models import PhoneNumber
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tenants import services as tenant_services
 from tenants.models import Membership, OutboundChannel, Tenant
 
 from . import routes
-from .models import BlockedNumber, Call, CallEvent, CallRoute, Recording, Voicemail
+from .models import Call, CallEvent, CallRoute, Recording, Voicemail
 
 COMPILED_TTL = 24 * 3600
 
@@ -234,18 +234,6 @@ def member_for_phone(*, tenant_id: uuid.UUID, phone: str) -> Membership | None:
     return (
         Membership.objects.filter(tenant_id=tenant_id, phone=phone).select_related("user").first()
     )
-
-
-def blocked_number_list(*, tenant: Tenant) -> QuerySet[BlockedNumber]:
-    return BlockedNumber.objects.for_tenant(tenant)
-
-
-def blocked_number_get(*, tenant: Tenant, pk: Any) -> BlockedNumber:
-    return get_object_or_404(blocked_number_list(tenant=tenant), pk=pk)
-
-
-def is_blocked(*, tenant: Tenant, number: str) -> bool:
-    return blocked_number_list(tenant=tenant).filter(Q(number=number)).exists()
 
 
 # --- reconciliation (across tenants, by design: it runs for the platform)

@@ -6,6 +6,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("calls/", views.call_log, name="calls"),
     path("calls/<int:pk>/", views.call_detail, name="call-detail"),
     path("calls/dial/", views.call_start, name="call-start"),
+    path("calls/dialer/", views.dialer, name="dialer"),
     path("calls/voicemail/", views.voicemail_inbox, name="voicemail"),
     path("calls/voicemail/<int:pk>/listened/", views.voicemail_listened, name="voicemail-listened"),
     path("calls/recordings/<int:pk>/media/", views.recording_media, name="recording-media"),

@@ -10,11 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from tenants import selectors as tenant_selectors
+from tenants import services as tenant_services
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
 
-from . import routes, selectors, services, simulator
-from .forms import BlockForm, DialForm, RouteForm, initial_from_config
+from . import selectors, services, simulator
+from .forms import BlockForm, DialerForm, DialForm, RouteForm, example_phone, initial_from_config
 from .models import Call
 
 PAGE_SIZE = 50
@@ -110,21 +112,20 @@ def route_edit(request: HttpRequest, number_id: int) -> HttpResponse:
                     greeting_audio=request.FILES.get("greeting_audio"),
                 )
             except ParleyError as exc:
-                where = f"{exc.field}: " if exc.field else ""
-                form.add_error(None, f"{where}{exc.message}")
+                form.add_route_error(exc, region=tenant.default_region)
             else:
                 messages.success(request, f"Call routing of {number.display_name} saved.")
                 return redirect("route-edit", number_id=number.pk)
         status = 400
+        form.mark_invalid()
     else:
         form = RouteForm(initial=initial_from_config(config))
-    compiled = selectors.build_compiled(number=number, route=route, config=config)
     context = {
         "number": number,
         "route": route,
         "form": form,
         "config_json": json.dumps(config, indent=2),
-        "previews": routes.preview_cases(compiled),
+        "phone_example": example_phone(tenant.default_region),
         "can_try": simulator.available(),
     }
     return render(request, "voice/route_edit.html", context, status=status)
@@ -178,13 +179,54 @@ def call_start(request: HttpRequest) -> HttpResponse:
     return redirect("call-detail", pk=call.pk)
 
 
+@tenant_required
+def dialer(request: HttpRequest) -> HttpResponse:
+    """Call any number: Parley rings my phone, then the number, through click-to-call (so the
+    destination rules, limits and the blocklist apply)."""
+    tenant = _tenant(request)
+    membership = request.membership  # type: ignore[attr-defined]
+    numbers = selectors.voice_number_list(tenant=tenant)
+    initial = {"agent": membership.phone, "to": request.GET.get("to", "")}
+    form = DialerForm(request.POST or None, numbers=numbers, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                call, _ = services.call_create(
+                    tenant=tenant,
+                    from_number=form.cleaned_data["from_number"],
+                    to=form.cleaned_data["to"],
+                    agent=form.cleaned_data["agent"],
+                    membership=membership,
+                )
+            except ParleyError as exc:
+                field = exc.field if exc.field in form.fields else None
+                if exc.field == "from":
+                    field = "from_number"
+                form.add_error(field, exc.message)
+            else:
+                messages.success(
+                    request,
+                    f"Calling your phone {call.agent_number}; answer to reach {call.other_party}.",
+                )
+                return redirect("call-detail", pk=call.pk)
+        status = 400
+        for name in form.errors:
+            if name in form.fields:
+                form.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+                )
+    context = {"form": form, "has_numbers": numbers.exists()}
+    return render(request, "voice/dialer.html", context, status=status)
+
+
 @tenant_required(manage=True, agents_may_view=True)
 def blocklist(request: HttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     form = BlockForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.blocked_number_add(
+            tenant_services.blocked_number_add(
                 tenant=tenant,
                 number=form.cleaned_data["number"],
                 reason=form.cleaned_data["reason"],
@@ -194,14 +236,14 @@ def blocklist(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{form.cleaned_data['number']} blocked.")
             return redirect("call-blocklist")
-    context = {"form": form, "blocked": selectors.blocked_number_list(tenant=tenant)}
+    context = {"form": form, "blocked": tenant_selectors.blocked_number_list(tenant=tenant)}
     return render(request, "voice/blocklist.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
 @tenant_required(manage=True)
 def blocklist_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    blocked = selectors.blocked_number_get(tenant=_tenant(request), pk=pk)
-    services.blocked_number_remove(blocked=blocked)
+    blocked = tenant_selectors.blocked_number_get(tenant=_tenant(request), pk=pk)
+    tenant_services.blocked_number_remove(blocked=blocked)
     messages.success(request, f"{blocked.number} unblocked.")
     return redirect("call-blocklist")

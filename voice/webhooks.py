@@ -27,6 +27,7 @@ from bandwidth.callbacks import (
     parse_voice_callback,
 )
 from carrier.webhook_auth import authenticated_tenant_id, basic_credentials, challenge
+from tenants.selectors import is_number_blocked
 
 from . import routes, selectors, services
 from .models import Call
@@ -182,6 +183,16 @@ def _initiate(tenant_id: uuid.UUID, event: VoiceEvent, params: QueryDict) -> Htt
         return _bxml(routes.unowned_response())
     if route.tenant_id != tenant_id:
         return challenge()
+    caller = str(getattr(event, "from_", "") or "")
+    if caller and is_number_blocked(tenant=tenant_id, number=caller):
+        services.call_inbound_start(
+            tenant_id=tenant_id,
+            phone_number_id=route.phone_number_id,
+            event=event,
+            step="blocked",
+            status=Call.Status.BLOCKED,
+        )
+        return _bxml(bxml.Response(bxml.Hangup()))
     compiled = selectors.compile_route(phone_number_id=route.phone_number_id)
     if compiled is None:
         return _bxml(routes.unowned_response())

@@ -37,6 +37,12 @@ from .sending import (
     message_resend,
     message_send,
 )
+from .team import (
+    after_hours_reply_update,
+    canned_reply_delete,
+    canned_reply_save,
+    note_add,
+)
 
 __all__ = [
     "MAX_MEDIA_URL",
@@ -44,6 +50,9 @@ __all__ = [
     "MAX_TEXT",
     "_contact_for",
     "_mark_accepted",
+    "after_hours_reply_update",
+    "canned_reply_delete",
+    "canned_reply_save",
     "contact_opt_in",
     "contact_opt_out",
     "contact_update",
@@ -62,6 +71,7 @@ __all__ = [
     "messages_needing_reconciliation",
     "messaging_policy_get",
     "messaging_policy_update",
+    "note_add",
     "our_number",
     "raw_event_correct",
     "raw_event_replay",

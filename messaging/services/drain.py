@@ -25,11 +25,17 @@ from bandwidth.callbacks import (
 from core.locks import Lock, first_free
 from tenants.errors import ParleyError
 from tenants.models import Tenant
+from tenants.selectors import is_number_blocked
 
 from ..models import (
     RawEvent,
 )
-from .events import inbound_message_record, status_event_apply, status_events_apply_unmatched
+from .events import (
+    inbound_from_blocked,
+    inbound_message_record,
+    status_event_apply,
+    status_events_apply_unmatched,
+)
 from .inbound import _initial_outcome, _storable, our_number
 
 logger = logging.getLogger("parley.messaging")
@@ -201,6 +207,9 @@ def _process(tenant: Tenant, event: MessagingEvent, raw: RawEvent) -> str:
     if isinstance(event, MessageReceived):
         if event.message.direction != "in":
             return RawEvent.Outcome.IGNORED
+        if is_number_blocked(tenant=tenant, number=event.message.from_):
+            inbound_from_blocked(tenant=tenant, event=event)
+            return RawEvent.Outcome.BLOCKED
         inbound_message_record(tenant=tenant, event=event)
         return RawEvent.Outcome.PROCESSED
     if isinstance(event, MessageStatusEvent):

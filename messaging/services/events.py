@@ -30,6 +30,7 @@ from .conversations import _conversation_for, _touch_conversation, contact_opt_i
 from .outbox import report_received, report_status
 from .policy import messaging_policy_get
 from .sending import message_send
+from .team import after_hours_reply_maybe_send
 
 logger = logging.getLogger("parley.messaging")
 
@@ -96,11 +97,23 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
     _touch_conversation(conversation, message, unread=True)
     report_received(message, len(media_ids))
     # A keyword counts in a group too; the confirmation goes to the sender alone.
-    _handle_keyword(tenant, phone_number, message)
+    if not _handle_keyword(tenant, phone_number, message):
+        after_hours_reply_maybe_send(tenant=tenant, phone_number=phone_number, message=message)
     return message, True
 
 
-def _handle_keyword(tenant: Tenant, phone_number: PhoneNumber, message: Message) -> None:
+def inbound_from_blocked(*, tenant: Tenant, event: MessageReceived) -> None:
+    """A text from a blocked number: kept only as its raw event (no conversation, no unread, no
+    reply). A STOP still opts the number out, silently, so no send path reaches it."""
+    word = (event.message.text or "").strip().upper()
+    if word in STOP_WORDS:
+        contact_opt_out(
+            tenant=tenant, number=event.message.from_, source=OptOut.Source.KEYWORD, keyword=word
+        )
+
+
+def _handle_keyword(tenant: Tenant, phone_number: PhoneNumber, message: Message) -> bool:
+    """True when the text was a keyword (STOP, START, HELP and their synonyms)."""
     word = (message.text or "").strip().upper()
     sender = message.from_number
     if word in STOP_WORDS:
@@ -113,7 +126,7 @@ def _handle_keyword(tenant: Tenant, phone_number: PhoneNumber, message: Message)
             message=message,
         )
         if already:
-            return  # one confirmation: a repeated STOP changes nothing and gets no reply
+            return True  # one confirmation: a repeated STOP changes nothing and gets no reply
         reply = messaging_policy_get(tenant=tenant).opt_out_text
     elif word in START_WORDS:
         contact_opt_in(
@@ -127,10 +140,10 @@ def _handle_keyword(tenant: Tenant, phone_number: PhoneNumber, message: Message)
     elif word in HELP_WORDS:
         reply = messaging_policy_get(tenant=tenant).help_text
     else:
-        return
+        return False
     if not tenant.is_active:
         logger.info("tenant %s suspended: no automatic reply to %s", tenant.pk, word)
-        return
+        return True
     try:
         with transaction.atomic():
             message_send(
@@ -144,6 +157,7 @@ def _handle_keyword(tenant: Tenant, phone_number: PhoneNumber, message: Message)
             )
     except ParleyError as exc:
         logger.warning("automatic reply to %s not sent: %s", word, exc.message)
+    return True
 
 
 def status_event_apply(*, tenant: Tenant, event: MessageStatusEvent) -> bool:

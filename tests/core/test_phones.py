@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 
 from carrier.models import Provisioning
 from messaging.models import Message
-from tenants.models import Membership, Tenant
+from tenants.models import BlockedNumber, Membership, Tenant
 from tenants.services import outbound_policy_update
-from voice.models import BlockedNumber, Call, CallRoute
+from voice.models import Call, CallRoute
 
 from ..factories import MembershipFactory
 

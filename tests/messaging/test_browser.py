@@ -34,7 +34,7 @@ def test_text_a_number_and_receive_a_reply_without_reload(
     text_in("+19195550123", line.e164, "STOP")
     page.wait_for_selector("#conversation-rows:has-text('You have been unsubscribed')")
     page.click("#conversation-rows a:has-text('+19195550123')")
-    page.wait_for_selector("text=opted out (replied STOP)")
-    page.fill("#text", "One more thing")
-    page.click("button:has-text('Send')")
-    page.wait_for_selector("#send-error:has-text('+19195550123 has opted out')")
+    page.wait_for_selector("#opted-out-notice:has-text('opted out (replied STOP)')")
+    assert page.locator("text=opted out (replied STOP)").count() == 1, "said once"
+    assert page.locator("#text").is_disabled()
+    assert page.locator("#composer button:has-text('Send')").is_disabled()

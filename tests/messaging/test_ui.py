@@ -86,14 +86,18 @@ def test_compose_sends_from_the_thread(inbound, owner, login):
     assert sent.text == "Yes, until 6" and sent.sent_by == owner.user and sent.status == "queued"
 
 
-def test_compose_to_an_opted_out_contact_shows_a_clear_error(inbound, wired, owner, login):
+def test_after_stop_the_composer_is_disabled_with_one_clear_message(inbound, wired, owner, login):
     services.contact_opt_out(tenant=wired.tenant, number="+19195550123", source="keyword")
     client = login(owner)
+    words = "You can't text this conversation until they reply START."
     page = client.get(f"/inbox/{inbound.conversation_id}/").content.decode()
-    assert "opted out" in page
+    assert page.count(words) == 1 and page.count('role="alert"') == 0
+    composer = page[page.index('id="composer"') :]
+    assert "<fieldset disabled>" in composer[: composer.index("</form>")]
     response = client.post(f"/inbox/{inbound.conversation_id}/send/", {"text": "Hello?"})
     assert response.status_code == 400
-    assert "+19195550123 has opted out" in response.content.decode()
+    page = response.content.decode()
+    assert page.count(words) == 1 and "has opted out" not in page, "one message, not two"
     assert not Message.objects.filter(direction="out").exists()
 
 

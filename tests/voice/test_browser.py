@@ -35,7 +35,7 @@ def test_ivr_voicemail_flow_in_the_browser(
     page.fill("#id_voicemail_greeting", "Please leave your message after the tone.")
     page.click("button:has-text('Save routing')")
     page.wait_for_selector(".flash >> text=saved")
-    assert "caller presses 2" in page.content()
+    assert "BXML" not in page.content() and "&lt;Gather" not in page.content()
 
     page.fill("#try-digits", "2")
     page.fill("#try-speech", MESSAGE)

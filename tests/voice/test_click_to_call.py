@@ -104,7 +104,7 @@ def test_agent_defaults_to_the_token_creators_phone(line, owner, make_token, api
 
 def test_blocklist_refuses_and_opted_out_contacts_can_be_called(line, tenant_api, celery_worker):
     from messaging.models import Contact
-    from voice import services
+    from tenants import services
 
     services.blocked_number_add(tenant=line.tenant, number="+19195558899", reason="abusive")
     refused = _place(tenant_api, line, to="+19195558899")

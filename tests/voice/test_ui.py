@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
+from tenants.models import BlockedNumber
 from voice import services
-from voice.models import BlockedNumber, Call, CallRoute
+from voice.models import Call, CallRoute
 
 from .test_api import _call_with_voicemail, _number
 
@@ -69,7 +71,9 @@ def test_voicemail_inbox_playback_and_mark_listened(owner, login, mine, theirs):
     assert not theirs[3].listened
 
 
-def test_route_editor_saves_a_menu_and_previews_each_case(owner, login, mine, theirs):
+def test_route_editor_saves_a_menu_and_staff_preview_each_case_in_the_admin(
+    owner, login, mine, theirs, client
+):
     client = login(owner)
     number = mine[0]
     assert f"/calls/routes/{number.pk}/" in client.get("/calls/routes/").content.decode()
@@ -105,7 +109,13 @@ def test_route_editor_saves_a_menu_and_previews_each_case(owner, login, mine, th
     }
     assert config["hours"]["mon"] == [["09:00", "17:00"]] and config["hours"]["sat"] == []
     assert config["after_hours_action"]["greeting"] == "We are closed."
-    page = client.get(f"/calls/routes/{number.pk}/").content.decode()
+    page = login(owner).get(f"/calls/routes/{number.pk}/").content.decode()
+    assert "Press 1 for sales" in page
+    assert "&lt;Gather" not in page and "BXML" not in page, "tenant users never see BXML"
+    staff = User.objects.create_superuser("staff@parley.test", "staff@parley.test", "pw")
+    client.force_login(staff)
+    route = CallRoute.objects.get(phone_number=number)
+    page = client.get(f"/admin/voice/callroute/{route.pk}/change/").content.decode()
     for case in [
         "Incoming call, open",
         "Incoming call, after hours",
@@ -116,20 +126,36 @@ def test_route_editor_saves_a_menu_and_previews_each_case(owner, login, mine, th
         assert case in page
     assert "&lt;Gather" in page and "Press 1 for sales" in page
     assert "password=" not in page, "previews carry no callback credentials"
+    client = login(owner)
     assert client.get(f"/calls/routes/{theirs[0].pk}/").status_code == 404
     assert client.post(f"/calls/routes/{theirs[0].pk}/", form).status_code == 404
 
 
-def test_route_editor_refuses_an_invalid_route_with_the_reason(owner, login, mine):
+def test_route_editor_puts_the_error_next_to_the_field_in_words(owner, login, mine, theirs):
     client = login(owner)
     number = mine[0]
-    response = client.post(
-        f"/calls/routes/{number.pk}/",
-        {"greeting_kind": "none", "main_type": "forward", "main_numbers": "call bob"},
-    )
-    assert response.status_code == 400
-    assert "action.to" in response.content.decode() and "E.164" in response.content.decode()
+    for typed in ("call bob", ""):
+        response = client.post(
+            f"/calls/routes/{number.pk}/",
+            {"greeting_kind": "none", "main_type": "forward", "main_numbers": typed},
+        )
+        assert response.status_code == 400
+        page = response.content.decode()
+        words = "Enter the phone to forward to, like (919) 555-0123."
+        assert page.count(words) == 1
+        assert 'id="id_main_numbers-error"' in page and 'aria-invalid="true"' in page
+        assert "action.to" not in page and "E.164 form" not in page
     assert not CallRoute.objects.filter(phone_number=number).exists()
+    ring = client.post(
+        f"/calls/routes/{number.pk}/",
+        {"greeting_kind": "none", "main_type": "menu", "option_1_type": "ring_all"},
+    )
+    assert ring.status_code == 400
+    assert 'id="id_option_1_numbers-error"' in ring.content.decode()
+    assert "Enter the phones to ring" in ring.content.decode()
+    assert "action.options" not in ring.content.decode()
+    bad = {"greeting_kind": "none", "main_type": "forward", "main_numbers": ""}
+    assert client.post(f"/calls/routes/{theirs[0].pk}/", bad).status_code == 404
     bad_json = client.post(
         f"/calls/routes/{number.pk}/",
         {"greeting_kind": "none", "main_type": "hangup", "config_json": "{nope"},
@@ -186,7 +212,7 @@ def test_admin_lists_calls_and_routes(admin_client, mine):
         "/admin/voice/recording/",
         "/admin/voice/voicemail/",
         "/admin/voice/callroute/",
-        "/admin/voice/blockednumber/",
+        "/admin/tenants/blockednumber/",
     ]:
         assert admin_client.get(path).status_code == 200, path
 

@@ -4,7 +4,6 @@ voicemail, click-to-call; every verb callback with per-call credentials."""
 from __future__ import annotations
 
 import logging
-import zoneinfo
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -13,10 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from bandwidth import bxml
+from core import hours as business_hours
 from core.destinations import DestinationNotAllowed, DestinationRules, destination_check
 from tenants.tokens import digest_matches, keyed_digest
-
-from .document import DAYS
 
 WEBHOOK_PATH = "/webhooks/bandwidth/voice/"
 
@@ -131,13 +129,9 @@ def _password(compiled: dict[str, Any]) -> str | None:
 
 
 def is_open(compiled: dict[str, Any], now: datetime | None = None) -> bool:
-    hours = compiled["config"]["hours"]
-    if hours is None:
-        return True
-    moment = (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(compiled["timezone"]))
-    day = DAYS[moment.weekday()]
-    clock = moment.strftime("%H:%M")
-    return any(opens <= clock < closes for opens, closes in hours.get(day, []))
+    return business_hours.is_open(
+        compiled["config"]["hours"], compiled["timezone"], now or timezone.now()
+    )
 
 
 def action_at(compiled: dict[str, Any], path: str) -> dict[str, Any] | None:

@@ -2,8 +2,6 @@
 recordings and voicemail, reconciliation."""
 
 from .call_routes import (
-    blocked_number_add,
-    blocked_number_remove,
     call_route_save,
     compiled_routes_forget,
     forget_compiled_route,
@@ -34,8 +32,6 @@ from .recordings import (
 
 __all__ = [
     "ERROR_CAUSES",
-    "blocked_number_add",
-    "blocked_number_remove",
     "call_agent_answered",
     "call_create",
     "call_dial",

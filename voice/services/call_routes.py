@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from core import phones
 from tenants import services as tenant_services
 from tenants.errors import (
     ParleyError,
@@ -19,7 +18,7 @@ from tenants.errors import (
 from tenants.models import OutboundChannel, Tenant
 
 from .. import routes, selectors
-from ..models import BlockedNumber, CallRoute
+from ..models import CallRoute
 
 logger = logging.getLogger(__name__)
 
@@ -92,17 +91,3 @@ def forget_compiled_route(sender: Any, instance: Any, **kwargs: Any) -> None:
     elif isinstance(instance, Tenant):
         for pk in selectors.voice_number_list(tenant=instance).values_list("pk", flat=True):
             _forget_compiled(pk)
-
-
-@transaction.atomic
-def blocked_number_add(*, tenant: Tenant, number: str, reason: str = "") -> BlockedNumber:
-    number = phones.normalize_number(number, field="number", region=tenant.default_region)
-    blocked, _ = BlockedNumber.objects.get_or_create(
-        tenant=tenant, number=number, defaults={"reason": reason[:200]}
-    )
-    return blocked
-
-
-@transaction.atomic
-def blocked_number_remove(*, blocked: BlockedNumber) -> None:
-    blocked.delete()

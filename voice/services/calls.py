@@ -13,6 +13,7 @@ from django.utils import timezone
 from carrier.clients import client_for_tenant
 from core import phones
 from core.idempotency import idempotency_claim, idempotency_lookup
+from tenants import selectors as tenant_selectors
 from tenants import services as tenant_services
 from tenants.errors import (
     CallLimitReached,
@@ -67,7 +68,7 @@ def call_create(
     )
     if to in (agent, from_number):
         raise ParleyError("The customer's number must differ from yours.", field="to")
-    if selectors.is_blocked(tenant=tenant, number=to):
+    if tenant_selectors.is_number_blocked(tenant=tenant, number=to):
         raise ParleyError(f"{to} is on your blocklist.", field="to", code="blocked")
     provisioning = getattr(tenant, "provisioning", None)
     if provisioning is None or not provisioning.voice_application_id:

@@ -84,9 +84,15 @@ def _record_event(call: Call, event: VoiceEvent, step: str, note: str) -> bool:
 
 @transaction.atomic
 def call_inbound_start(
-    *, tenant_id: uuid.UUID, phone_number_id: int, event: VoiceEvent, step: str
+    *,
+    tenant_id: uuid.UUID,
+    phone_number_id: int,
+    event: VoiceEvent,
+    step: str,
+    status: str = Call.Status.IN_PROGRESS,
 ) -> Call:
-    """An inbound call's initiate: the Call row (once) and the event."""
+    """An inbound call's initiate: the Call row (once) and the event. A blocked caller's call
+    is recorded ``blocked`` (final: no voicemail, no missed-call text, nobody notified)."""
     raw = getattr(event, "raw", {}) or {}
     call_id = str(raw.get("callId", ""))
     call = selectors.call_by_bandwidth_id(tenant_id=tenant_id, bandwidth_call_id=call_id)
@@ -100,8 +106,9 @@ def call_inbound_start(
                     other_party=str(raw.get("from", ""))[:64],
                     direction=Call.Direction.INBOUND,
                     bandwidth_call_id=call_id,
-                    status=Call.Status.IN_PROGRESS,
+                    status=status,
                     started_at=getattr(event, "start_time", None) or timezone.now(),
+                    ended_at=timezone.now() if status == Call.Status.BLOCKED else None,
                     steps=[step],
                 )
                 report_call_started(call)
