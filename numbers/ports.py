@@ -23,8 +23,13 @@ class CallHistory(Protocol):
     def __call__(self, *, tenant: Tenant, number: str) -> QuerySet[Any]: ...
 
 
+class BlockedNumbers(Protocol):
+    def __call__(self, *, tenant: Tenant, numbers: list[str]) -> set[str]: ...
+
+
 _text_sender: TextSender | None = None
 _call_history: CallHistory | None = None
+_blocked_numbers: BlockedNumbers | None = None
 
 
 def provide_text_sender(sender: TextSender) -> None:
@@ -35,6 +40,11 @@ def provide_text_sender(sender: TextSender) -> None:
 def provide_call_history(history: CallHistory) -> None:
     global _call_history
     _call_history = history
+
+
+def provide_blocked_numbers(blocked: BlockedNumbers) -> None:
+    global _blocked_numbers
+    _blocked_numbers = blocked
 
 
 def send_text(*, tenant: Tenant, from_number: str, to: str, text: str) -> Any:
@@ -49,3 +59,10 @@ def calls_with(*, tenant: Tenant, number: str) -> QuerySet[Any] | None:
     if _call_history is None:
         return None
     return _call_history(tenant=tenant, number=number)
+
+
+def blocked_among(*, tenant: Tenant, numbers: list[str]) -> set[str]:
+    """Which of ``numbers`` the tenant blocked (voice's blocklist); none without the voice app."""
+    if _blocked_numbers is None or not numbers:
+        return set()
+    return _blocked_numbers(tenant=tenant, numbers=numbers)

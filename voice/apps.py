@@ -26,3 +26,4 @@ class VoiceConfig(AppConfig):
                 )
         routes_forgotten.connect(services.on_routes_forgotten, dispatch_uid="voice.compiled.routes")
         ports.provide_call_history(selectors.calls_for_contact)
+        ports.provide_blocked_numbers(selectors.blocked_among)

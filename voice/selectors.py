@@ -240,6 +240,14 @@ def blocked_number_list(*, tenant: Tenant) -> QuerySet[BlockedNumber]:
     return BlockedNumber.objects.for_tenant(tenant)
 
 
+def blocked_among(*, tenant: Tenant, numbers: list[str]) -> set[str]:
+    return set(
+        blocked_number_list(tenant=tenant)
+        .filter(number__in=numbers)
+        .values_list("number", flat=True)
+    )
+
+
 def blocked_number_get(*, tenant: Tenant, pk: Any) -> BlockedNumber:
     return get_object_or_404(blocked_number_list(tenant=tenant), pk=pk)
 
