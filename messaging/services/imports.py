@@ -304,7 +304,7 @@ def contact_import_run(*, import_id: int) -> str:
     done does nothing, so a task retried after a crash never imports twice."""
     with transaction.atomic():
         contact_import = (
-            ContactImport.objects.select_for_update()
+            ContactImport.objects.select_for_update(of=("self",))
             .select_related("tenant", "tag")
             .get(pk=import_id)
         )
