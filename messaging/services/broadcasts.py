@@ -19,7 +19,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.destinations import DestinationNotAllowed, destination_check
@@ -36,7 +37,6 @@ from ..models import (
     Contact,
     ContactImport,
     Conversation,
-    Message,
     MessagingPolicy,
     Tag,
 )
@@ -280,38 +280,43 @@ def _enqueue_advance(broadcast: Broadcast) -> None:
             )
 
 
-def _hand_over(broadcast: Broadcast, recipient: BroadcastRecipient) -> None:
-    """One recipient's message, created with the recipient's row update (caller's transaction)."""
+def _hand_over(
+    broadcast: Broadcast,
+    recipient: BroadcastRecipient,
+    *,
+    send_at: datetime | None,
+    blocked: set[str],
+    not_textable: dict[str, str],
+) -> bool:
+    """One recipient's message, created with the recipient's row update (caller's transaction).
+    True when a message was made."""
     fields = ["status", "message", "skip_reason", "skip_detail"]
-    if ports.blocked_among(tenant=broadcast.tenant, numbers=[recipient.number]):
-        recipient.status, recipient.skip_reason = "skipped", Skip.BLOCKED
-        recipient.skip_detail = "On the blocklist."
-        recipient.save(update_fields=fields)
-        return
-    refused = recipients_not_textable(tenant=broadcast.tenant, numbers=[recipient.number])
-    if refused:
-        recipient.status, recipient.skip_reason = "skipped", Skip.NOT_TEXTABLE
-        recipient.skip_detail = refused[recipient.number][:300]
-        recipient.save(update_fields=fields)
-        return
-    try:
-        with transaction.atomic():
-            result = message_send(
-                tenant=broadcast.tenant,
-                from_number=recipient.phone_number.number,
-                to=[recipient.number],
-                text=broadcast.text,
-                tag=f"broadcast:{broadcast.pk}:{recipient.pk}",
-                sent_by=broadcast.created_by,
-                sent_by_token=broadcast.created_by_token,
-            )
-    except ParleyError as exc:
-        recipient.status = "skipped"
-        recipient.skip_reason = Skip.OPTED_OUT if exc.code == "opted_out" else Skip.REFUSED
-        recipient.skip_detail = exc.message[:300]
+    recipient.status = BroadcastRecipient.Status.SKIPPED
+    if recipient.number in blocked:
+        recipient.skip_reason, recipient.skip_detail = Skip.BLOCKED, "On the blocklist."
+    elif recipient.number in not_textable:
+        recipient.skip_reason = Skip.NOT_TEXTABLE
+        recipient.skip_detail = not_textable[recipient.number][:300]
     else:
-        recipient.status, recipient.message = "queued", result.message
+        try:
+            with transaction.atomic():
+                result = message_send(
+                    tenant=broadcast.tenant,
+                    from_number=recipient.phone_number.number,
+                    to=[recipient.number],
+                    text=broadcast.text,
+                    send_at=send_at,
+                    tag=f"broadcast:{broadcast.pk}:{recipient.pk}",
+                    sent_by=broadcast.created_by,
+                    sent_by_token=broadcast.created_by_token,
+                )
+        except ParleyError as exc:
+            recipient.skip_reason = Skip.OPTED_OUT if exc.code == "opted_out" else Skip.REFUSED
+            recipient.skip_detail = exc.message[:300]
+        else:
+            recipient.status, recipient.message = BroadcastRecipient.Status.QUEUED, result.message
     recipient.save(update_fields=fields)
+    return recipient.message_id is not None
 
 
 def broadcast_advance(*, broadcast_id: int) -> float | None:
@@ -324,6 +329,10 @@ def broadcast_advance(*, broadcast_id: int) -> float | None:
 
 
 def _advance(broadcast_id: int) -> float | None:
+    """For each number of the pool: the messages whose slots (one every ``segments / rate`` s,
+    plus the limiter's margin) fall within the lookahead, each scheduled for its slot, so their
+    dispatch tasks wait in the worker's timer rather than in a pool thread; the shared limiter
+    in dispatch still decides when each goes."""
     now = timezone.now()
     Broadcast.objects.filter(
         pk=broadcast_id, status=Broadcast.Status.SCHEDULED, send_at__lte=now
@@ -336,26 +345,41 @@ def _advance(broadcast_id: int) -> float | None:
     Broadcast.objects.filter(pk=broadcast_id).update(advanced_at=now)
     tenant = broadcast.tenant
     policy = messaging_policy_get(tenant=tenant)
-    lookahead = float(settings.BROADCAST_LOOKAHEAD_SECONDS)
+    horizon = now + timedelta(seconds=float(settings.BROADCAST_LOOKAHEAD_SECONDS))
+    margin = float(settings.MESSAGING_LIMITER_MARGIN_SECONDS)
     recipients = BroadcastRecipient.objects.for_tenant(tenant).filter(broadcast=broadcast)
     for phone_number in broadcast.phone_numbers.all():
-        ahead = max(
-            1, math.ceil(policy.rate_for(phone_number.kind) * lookahead / broadcast.segment_count)
+        rate = max(policy.rate_for(phone_number.kind), 0.001)
+        interval = timedelta(seconds=broadcast.segment_count / rate + margin)
+        last = (
+            recipients.filter(phone_number=phone_number, status="queued")
+            .aggregate(last=Max(Coalesce("message__scheduled_for", "message__created_at")))
+            .get("last")
         )
-        waiting = recipients.filter(
-            phone_number=phone_number, status="queued", message__status=Message.Status.QUEUED
-        ).count()
-        if waiting >= ahead:
+        slot = max(now, last + interval) if last else now
+        if slot > horizon:
             continue
+        wanted = math.floor((horizon - slot) / interval) + 1
         with transaction.atomic():
             batch = list(
                 recipients.select_for_update(skip_locked=True, of=("self",))
                 .select_related("phone_number")
                 .filter(phone_number=phone_number, status="pending")
-                .order_by("pk")[: ahead - waiting]
+                .order_by("pk")[:wanted]
             )
+            numbers = [r.number for r in batch]
+            blocked = ports.blocked_among(tenant=tenant, numbers=numbers)
+            not_textable = recipients_not_textable(tenant=tenant, numbers=numbers)
             for recipient in batch:
-                _hand_over(broadcast, recipient)
+                made = _hand_over(
+                    broadcast,
+                    recipient,
+                    send_at=slot if slot > timezone.now() else None,
+                    blocked=blocked,
+                    not_textable=not_textable,
+                )
+                if made:
+                    slot += interval
     if recipients.filter(status="pending").exists():
         return float(settings.BROADCAST_ADVANCE_SECONDS)
     Broadcast.objects.filter(pk=broadcast_id, status=Broadcast.Status.SENDING).update(

@@ -4,9 +4,11 @@ report, the API with an Idempotency-Key, nothing sent twice, and two tenants."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from numbers.models import PhoneNumber
 
 import pytest
+from django.utils import timezone
 
 from messaging import services
 from messaging.models import Broadcast, BroadcastRecipient, Contact, Message, Tag
@@ -129,7 +131,7 @@ def _broadcast(wired, numbers: list[str], **kwargs) -> Broadcast:
 
 @pytest.fixture
 def pool(wired) -> list[str]:
-    for i in range(12):
+    for i in range(16):
         services.contact_create(tenant=wired.tenant, number=f"+1919556{i:04d}", tags=["spring"])
     PhoneNumber.objects.create(
         tenant=wired.tenant, number="+19195550109", status=PhoneNumber.Status.ACTIVE
@@ -137,22 +139,39 @@ def pool(wired) -> list[str]:
     return [wired.e164, "+19195550109"]
 
 
-def test_the_advance_hands_over_a_few_seconds_ahead_then_pause_and_cancel(wired, pool, settings):
-    settings.BROADCAST_LOOKAHEAD_SECONDS = 2
+def test_the_advance_schedules_a_few_seconds_of_slots_then_pause_and_cancel(wired, pool, settings):
+    """Each number gets the messages whose slots (1 s apart at 1 segment/s, plus the limiter's
+    margin) fall within the lookahead, each scheduled for its slot."""
+    settings.BROADCAST_LOOKAHEAD_SECONDS = 2.05
     broadcast = _broadcast(wired, pool)
     recipients = BroadcastRecipient.objects.filter(broadcast=broadcast)
     assert set(recipients.values_list("phone_number__number", flat=True)) == set(pool)
     assert services.broadcast_advance(broadcast_id=broadcast.pk) == 1.0
-    assert recipients.filter(status="queued").count() == 4  # 2 s at 1/s on each of 2 numbers
+    queued = recipients.filter(status="queued")
+    assert queued.count() == 6  # slots at 0, 1.02 and 2.04 s on each of the 2 numbers
+    for number in pool:
+        slots = sorted(
+            Message.objects.filter(
+                broadcast_recipient__broadcast=broadcast,
+                from_number=number,
+                scheduled_for__isnull=False,
+            ).values_list("scheduled_for", flat=True)
+        )
+        assert len(slots) == 2 and (slots[1] - slots[0]).total_seconds() == pytest.approx(1.02)
     services.broadcast_advance(broadcast_id=broadcast.pk)
-    assert recipients.filter(status="queued").count() == 4  # none dispatched yet: no more
-    Message.objects.filter(broadcast_recipient__broadcast=broadcast).update(status="delivered")
+    assert queued.count() == 6  # the next slots are beyond the lookahead
+    Message.objects.filter(broadcast_recipient__broadcast=broadcast).update(
+        scheduled_for=timezone.now() - timedelta(seconds=10), status="delivered"
+    )
+    services.broadcast_advance(broadcast_id=broadcast.pk)  # as if 10 s had passed
+    assert queued.count() == 12
     services.broadcast_pause(broadcast=broadcast)
+    Message.objects.filter(broadcast_recipient__broadcast=broadcast).update(
+        scheduled_for=timezone.now() - timedelta(seconds=10), status="delivered"
+    )
     assert services.broadcast_advance(broadcast_id=broadcast.pk) is None
-    assert recipients.filter(status="queued").count() == 4
+    assert queued.count() == 12
     services.broadcast_resume(broadcast=broadcast)
-    services.broadcast_advance(broadcast_id=broadcast.pk)
-    assert recipients.filter(status="queued").count() == 8
     services.broadcast_cancel(broadcast=broadcast)
     assert recipients.filter(status="canceled").count() == 4
     assert services.broadcast_advance(broadcast_id=broadcast.pk) is None
@@ -188,19 +207,15 @@ def test_a_crash_mid_batch_sends_nobody_twice(wired, pool, monkeypatch, settings
     assert not BroadcastRecipient.objects.filter(broadcast=broadcast, status="queued").exists()
     for _ in range(3):  # the retried task, and the beat's pick-up
         services.broadcast_advance(broadcast_id=broadcast.pk)
-    assert handed.count() == 12
+    assert handed.count() == 16
     assert sorted(handed.values_list("to", flat=True)) == sorted(
-        [[f"+1919556{i:04d}"] for i in range(12)]
+        [[f"+1919556{i:04d}"] for i in range(16)]
     )
     broadcast.refresh_from_db()
     assert broadcast.status == "done"
 
 
 def test_a_scheduled_broadcast_waits_for_its_time(wired, pool):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     broadcast = _broadcast(wired, pool[:1], send_at=timezone.now() + timedelta(hours=1))
     assert broadcast.status == "scheduled"
     assert services.broadcast_advance(broadcast_id=broadcast.pk) is None
@@ -264,7 +279,7 @@ def test_ui_compose_detail_and_actions_with_two_tenants(login, owner, other_owne
     assert response.status_code == 302 and response["Location"] == f"/broadcasts/{broadcast.pk}/"
     detail = client.get(response["Location"])
     assert detail.status_code == 200 and b"broadcast-bar" in detail.content
-    assert b"about 6 s left" in detail.content  # 12 one-segment texts, 2 numbers at 1/s each
+    assert b"about 8 s left" in detail.content  # 16 one-segment texts, 2 numbers at 1/s each
     assert client.get("/broadcasts/").status_code == 200
     intruder = login(other_owner)
     for url in (f"/broadcasts/{broadcast.pk}/", f"/broadcasts/{broadcast.pk}/progress/"):
@@ -286,3 +301,29 @@ def test_ui_compose_detail_and_actions_with_two_tenants(login, owner, other_owne
         {"name": "P", "text": "Hi", "from": pool, "audience": f"tag:{other_tag.pk}"},
     )
     assert refused.status_code == 400
+
+
+def test_staff_see_broadcasts_imports_and_tags_and_cancel_a_broadcast(client, wired, pool):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(
+        get_user_model().objects.create_superuser("staff", "staff@parley.test", "pw-staff-123")
+    )
+    broadcast = _broadcast(wired, pool)
+    services.contact_import_preview(
+        tenant=wired.tenant, filename="a.csv", data=b"number\n9195557001\n"
+    )
+    for path in (
+        "/admin/messaging/broadcast/",
+        f"/admin/messaging/broadcast/{broadcast.pk}/change/",
+        "/admin/messaging/contactimport/",
+        "/admin/messaging/tag/",
+    ):
+        assert client.get(path).status_code == 200, path
+    client.post(
+        "/admin/messaging/broadcast/",
+        {"action": "cancel", "_selected_action": [broadcast.pk]},
+        follow=True,
+    )
+    broadcast.refresh_from_db()
+    assert broadcast.status == "canceled"
