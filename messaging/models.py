@@ -499,6 +499,9 @@ class BroadcastRecipient(TenantOwnedModel):
         on_delete=models.SET_NULL,
         related_name="broadcast_recipient",
     )
+    slot_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its number's rate lets its message go."
+    )
 
     class Meta:
         ordering = ["id"]

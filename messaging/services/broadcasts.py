@@ -20,7 +20,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.destinations import DestinationNotAllowed, destination_check
@@ -284,13 +283,16 @@ def _hand_over(
     broadcast: Broadcast,
     recipient: BroadcastRecipient,
     *,
-    send_at: datetime | None,
+    slot: datetime,
+    lead: timedelta,
     blocked: set[str],
     not_textable: dict[str, str],
 ) -> bool:
-    """One recipient's message, created with the recipient's row update (caller's transaction).
-    True when a message was made."""
-    fields = ["status", "message", "skip_reason", "skip_detail"]
+    """One recipient's message for its slot, queued ``lead`` before it, created with the
+    recipient's row update (caller's transaction). True when a message was made."""
+    fields = ["status", "message", "skip_reason", "skip_detail", "slot_at"]
+    due = slot - lead
+    send_at = due if due > timezone.now() else None
     recipient.status = BroadcastRecipient.Status.SKIPPED
     if recipient.number in blocked:
         recipient.skip_reason, recipient.skip_detail = Skip.BLOCKED, "On the blocklist."
@@ -315,6 +317,7 @@ def _hand_over(
             recipient.skip_detail = exc.message[:300]
         else:
             recipient.status, recipient.message = BroadcastRecipient.Status.QUEUED, result.message
+            recipient.slot_at = slot
     recipient.save(update_fields=fields)
     return recipient.message_id is not None
 
@@ -330,9 +333,10 @@ def broadcast_advance(*, broadcast_id: int) -> float | None:
 
 def _advance(broadcast_id: int) -> float | None:
     """For each number of the pool: the messages whose slots (one every ``segments / rate`` s,
-    plus the limiter's margin) fall within the lookahead, each scheduled for its slot, so their
-    dispatch tasks wait in the worker's timer rather than in a pool thread; the shared limiter
-    in dispatch still decides when each goes."""
+    plus the limiter's margin) fall within the lookahead, each scheduled ``BROADCAST_LEAD_SECONDS``
+    before its slot. Their dispatch tasks wait in the worker's timer rather than in a pool thread,
+    and each is already waiting on the shared limiter (which decides when it goes) when the
+    previous one's slot ends, so a task that starts a little late costs no throughput."""
     now = timezone.now()
     Broadcast.objects.filter(
         pk=broadcast_id, status=Broadcast.Status.SCHEDULED, send_at__lte=now
@@ -347,13 +351,14 @@ def _advance(broadcast_id: int) -> float | None:
     policy = messaging_policy_get(tenant=tenant)
     horizon = now + timedelta(seconds=float(settings.BROADCAST_LOOKAHEAD_SECONDS))
     margin = float(settings.MESSAGING_LIMITER_MARGIN_SECONDS)
+    lead = timedelta(seconds=float(settings.BROADCAST_LEAD_SECONDS))
     recipients = BroadcastRecipient.objects.for_tenant(tenant).filter(broadcast=broadcast)
     for phone_number in broadcast.phone_numbers.all():
         rate = max(policy.rate_for(phone_number.kind), 0.001)
         interval = timedelta(seconds=broadcast.segment_count / rate + margin)
         last = (
             recipients.filter(phone_number=phone_number, status="queued")
-            .aggregate(last=Max(Coalesce("message__scheduled_for", "message__created_at")))
+            .aggregate(last=Max("slot_at"))
             .get("last")
         )
         slot = max(now, last + interval) if last else now
@@ -374,7 +379,8 @@ def _advance(broadcast_id: int) -> float | None:
                 made = _hand_over(
                     broadcast,
                     recipient,
-                    send_at=slot if slot > timezone.now() else None,
+                    slot=slot,
+                    lead=lead,
                     blocked=blocked,
                     not_textable=not_textable,
                 )

@@ -160,15 +160,11 @@ def test_the_advance_schedules_a_few_seconds_of_slots_then_pause_and_cancel(wire
         assert len(slots) == 2 and (slots[1] - slots[0]).total_seconds() == pytest.approx(1.02)
     services.broadcast_advance(broadcast_id=broadcast.pk)
     assert queued.count() == 6  # the next slots are beyond the lookahead
-    Message.objects.filter(broadcast_recipient__broadcast=broadcast).update(
-        scheduled_for=timezone.now() - timedelta(seconds=10), status="delivered"
-    )
+    recipients.exclude(slot_at=None).update(slot_at=timezone.now() - timedelta(seconds=10))
     services.broadcast_advance(broadcast_id=broadcast.pk)  # as if 10 s had passed
     assert queued.count() == 12
     services.broadcast_pause(broadcast=broadcast)
-    Message.objects.filter(broadcast_recipient__broadcast=broadcast).update(
-        scheduled_for=timezone.now() - timedelta(seconds=10), status="delivered"
-    )
+    recipients.exclude(slot_at=None).update(slot_at=timezone.now() - timedelta(seconds=10))
     assert services.broadcast_advance(broadcast_id=broadcast.pk) is None
     assert queued.count() == 12
     services.broadcast_resume(broadcast=broadcast)
