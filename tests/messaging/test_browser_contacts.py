@@ -80,6 +80,7 @@ def test_contacts_create_edit_import_with_preview_at_390px(
     page.wait_for_selector("h1:has-text('Dana Reyes')")
     check_page(page)
 
+    page.goto("/contacts/")
     page.click("text=Import CSV")
     check_page(page)
     page.set_input_files(
