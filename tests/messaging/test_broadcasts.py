@@ -323,3 +323,36 @@ def test_staff_see_broadcasts_imports_and_tags_and_cancel_a_broadcast(client, wi
     )
     broadcast.refresh_from_db()
     assert broadcast.status == "canceled"
+
+
+def test_api_pause_resume_cancel_and_another_tenant(tenant_api, other_api, wired, pool):
+    created = tenant_api.post(
+        "/api/v1/broadcasts/",
+        {"name": "Promo", "text": "Hi", "from": pool[0], "tag": "spring"},
+        format="json",
+    )
+    assert created.status_code == 201 and created.json()["from"] == [pool[0]]
+    pk = created.json()["id"]
+    for verb in ("pause", "resume", "cancel"):
+        assert other_api.post(f"/api/v1/broadcasts/{pk}/{verb}/").status_code == 404
+    assert Broadcast.objects.get(pk=pk).status == "sending"
+    paused = tenant_api.post(f"/api/v1/broadcasts/{pk}/pause/")
+    assert paused.status_code == 200 and paused.json()["status"] == "paused"
+    again = tenant_api.post(f"/api/v1/broadcasts/{pk}/pause/")
+    assert again.status_code == 400 and again.json()["error"]["code"] == "not_active"
+    assert tenant_api.post(f"/api/v1/broadcasts/{pk}/resume/").json()["status"] == "sending"
+    canceled = tenant_api.post(f"/api/v1/broadcasts/{pk}/cancel/").json()
+    assert canceled["status"] == "canceled" and canceled["report"]["canceled"] == 16
+
+
+def test_tags_api_delete_and_another_tenant(tenant_api, other_api, wired, pool):
+    spring = Tag.objects.get(tenant=wired.tenant, name="spring")
+    services.contact_create(tenant=wired.tenant, number="+19195558888", tags=["spare"])
+    spare = Tag.objects.get(tenant=wired.tenant, name="spare")
+    assert other_api.delete(f"/api/v1/tags/{spare.pk}/").status_code == 404
+    assert tenant_api.delete(f"/api/v1/tags/{spare.pk}/").status_code == 204
+    assert not Tag.objects.filter(pk=spare.pk).exists()
+    assert Contact.objects.filter(number="+19195558888").exists()
+    _broadcast(wired, pool)
+    kept = tenant_api.delete(f"/api/v1/tags/{spring.pk}/")
+    assert kept.status_code == 400 and kept.json()["error"]["code"] == "in_use"
