@@ -192,3 +192,17 @@ def test_api_list_filters_by_tag(tenant_api, other_api, tenant, other_tenant, wi
     tags = tenant_api.get("/api/v1/tags/").json()["results"]
     assert sorted(t["name"] for t in tags) == ["billing", "vip"]
     assert [t["name"] for t in other_api.get("/api/v1/tags/").json()["results"]] == ["vip"]
+
+
+def test_contact_lists_cost_the_same_queries_however_many_contacts(
+    login, owner, tenant, tenant_api, django_assert_max_num_queries
+):
+    client = login(owner)
+    for i in range(30):
+        services.contact_create(tenant=tenant, number=f"+1919555{2000 + i:04d}", tags=["a", "b"])
+    with django_assert_max_num_queries(12):
+        page = client.get("/contacts/?tag=a")
+    assert page.status_code == 200 and page.content.count(b'class="pill tag"') == 60
+    with django_assert_max_num_queries(8):
+        listed = tenant_api.get("/api/v1/contacts/?tag=b")
+    assert len(listed.json()["results"]) == 30
