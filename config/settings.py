@@ -266,6 +266,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "messaging-reconcile": {"task": "messaging.tasks.reconcile_messages", "schedule": 60.0},
     "messaging-purge-raw-events": {"task": "messaging.tasks.purge_raw_events", "schedule": 3600.0},
     "messaging-sweep-raw-events": {"task": "messaging.tasks.sweep_raw_events", "schedule": 5.0},
+    "messaging-resume-contact-imports": {
+        "task": "messaging.tasks.resume_contact_imports",
+        "schedule": 60.0,
+    },
     "messaging-advance-broadcasts": {
         "task": "messaging.tasks.advance_due_broadcasts",
         "schedule": 5.0,

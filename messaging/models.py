@@ -428,9 +428,9 @@ class Broadcast(TenantOwnedModel):
 
     name = models.CharField(max_length=120)
     text = models.TextField()
-    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     contact_import = models.ForeignKey(
-        ContactImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContactImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     phone_numbers = models.ManyToManyField(PhoneNumber, related_name="+")
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.SCHEDULED)

@@ -49,6 +49,18 @@ def run_contact_import(import_id: int) -> str:
 
 
 @shared_task(ignore_result=True)
+def resume_contact_imports() -> int:
+    """Beat: confirmed imports whose task was lost."""
+    with try_lock("messaging-resume-imports", 50) as held:
+        if not held:
+            return 0
+        ids = services.contact_imports_stuck()
+        for import_id in ids:
+            run_contact_import.delay(import_id)
+        return len(ids)
+
+
+@shared_task(ignore_result=True)
 def advance_broadcast(broadcast_id: int) -> None:
     """Hands the broadcast's next messages to dispatch and comes back while any are left."""
     delay = services.broadcast_advance(broadcast_id=broadcast_id)

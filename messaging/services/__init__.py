@@ -46,6 +46,7 @@ from .imports import (
     contact_import_progress,
     contact_import_run,
     contact_import_start,
+    contact_imports_stuck,
     contacts_csv_export,
 )
 from .inbound import our_number, raw_events_accept, wake_throttle
@@ -80,6 +81,7 @@ __all__ = [
     "contact_import_progress",
     "contact_import_run",
     "contact_import_start",
+    "contact_imports_stuck",
     "contact_opt_in",
     "contact_opt_out",
     "contact_update",

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -238,6 +239,7 @@ def contact_import_progress(contact_import: ContactImport) -> int:
 def _write(tenant: Tenant, contact_import: ContactImport, parsed: Parsed) -> tuple[int, int, int]:
     """Bulk inserts and updates of the good rows; the caller's transaction holds them."""
     key = _progress_key(contact_import.pk)
+    cache.set(key, len(parsed.errors), 3600)  # a run after a crash starts its count again
     update = contact_import.duplicates == ContactImport.Duplicates.UPDATE
     existing = _existing(tenant, [r.number for r in parsed.rows])
     names = _all_tag_names(parsed, contact_import)
@@ -302,6 +304,9 @@ def _all_tag_names(parsed: Parsed, contact_import: ContactImport) -> list[str]:
 def contact_import_run(*, import_id: int) -> str:
     """Writes a confirmed import: every good row or none (one transaction); a run that finds it
     done does nothing, so a task retried after a crash never imports twice."""
+    ContactImport.objects.filter(pk=import_id, status=ContactImport.Status.QUEUED).update(
+        status=ContactImport.Status.RUNNING
+    )
     with transaction.atomic():
         contact_import = (
             ContactImport.objects.select_for_update(of=("self",))
@@ -330,6 +335,20 @@ def contact_import_run(*, import_id: int) -> str:
         contact_import.finished_at = timezone.now()
         contact_import.save()
     return contact_import.status
+
+
+def contact_imports_stuck() -> list[int]:
+    """Confirmed imports whose task was lost (broker down, worker killed): queued or running for
+    over a minute. Running one again is safe: it waits for a live run and then finds it done."""
+    since = timezone.now() - timedelta(seconds=60)
+    return list(
+        ContactImport.objects.filter(
+            status__in=[ContactImport.Status.QUEUED, ContactImport.Status.RUNNING],
+            created_at__lt=since,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:100]
+    )
 
 
 @transaction.atomic

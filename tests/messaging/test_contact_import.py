@@ -177,7 +177,10 @@ def test_a_crash_while_writing_leaves_no_partial_rows(tenant, monkeypatch):
         services.contact_import_run(import_id=contact_import.pk)
     assert not Contact.objects.filter(tenant=tenant).exists()
     contact_import.refresh_from_db()
-    assert contact_import.status == "queued"
+    assert (
+        contact_import.status == "running"
+        and services.contact_import_progress(contact_import) < 5000
+    )
     monkeypatch.setattr(Contact.tags.through.objects, "bulk_create", real)
     assert services.contact_import_run(import_id=contact_import.pk) == "done"  # the task's retry
     assert Contact.objects.filter(tenant=tenant).count() == 5000 - bad
@@ -203,3 +206,23 @@ def test_a_large_file_runs_in_a_task_with_progress(login, owner, tenant, celery_
     progress = client.get(f"/contacts/imports/{contact_import.pk}/progress/")
     assert progress["HX-Refresh"] == "true" and b'value="100"' in progress.content
     assert Contact.objects.filter(tenant=tenant).count() == 3000 - bad
+
+
+def test_an_import_whose_task_was_lost_is_picked_up_again(tenant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from messaging import tasks
+
+    data, bad = _big_csv(1500, 50)
+    contact_import, _ = services.contact_import_preview(tenant=tenant, filename="x", data=data)
+    services.contact_import_start(contact_import=contact_import)  # its task is never run
+    assert services.contact_imports_stuck() == []
+    ContactImport.objects.filter(pk=contact_import.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert services.contact_imports_stuck() == [contact_import.pk]
+    tasks.run_contact_import.apply(args=(contact_import.pk,))  # what the beat's task queues
+    assert Contact.objects.filter(tenant=tenant).count() == 1500 - bad
+    assert services.contact_imports_stuck() == []
