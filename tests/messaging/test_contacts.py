@@ -57,6 +57,7 @@ def test_edit_tags_and_filter_the_list_by_tag(login, owner, tenant, other_tenant
     assert page.status_code == 200
     assert b"Jane Doe" in page.content and b"Omar" not in page.content
     assert theirs.number.encode() not in page.content
+    assert f"/broadcasts/new/?audience=tag:{vip.pk}".encode() in page.content
     by_name = client.get("/contacts/?tag=VIP")
     assert b"Jane Doe" in by_name.content
     other_tag = Tag.objects.get(tenant=other_tenant, name="vip")
