@@ -38,6 +38,12 @@ class BenchConfig:
     outbound_numbers_per_tenant: int = 2
     outbound_rate_per_number: float = 1.0
     outbound_messages_per_number: int = 40
+    # (h) a broadcast to imported contacts from 2 numbers (some contacts opted out).
+    broadcast_contacts: int = 500
+    broadcast_numbers: int = 2
+    broadcast_opted_out_every: int = 50
+    # Rounds of (h): each is about contacts / numbers seconds long.
+    broadcast_rounds: int = 3
     # (d) inbox at 1M messages (100k conversations) unless BENCH_INBOX_N / BENCH_INBOX_SCALE.
     inbox_conversations: int = 100_000
     inbox_scales: tuple[int, ...] = (1,)
@@ -69,6 +75,8 @@ QUICK: dict[str, Any] = {
     "inbound_seconds": 4.0,
     "inbound_settle_seconds": 60.0,
     "outbound_messages_per_number": 4,
+    "broadcast_contacts": 20,
+    "broadcast_rounds": 1,
     "inbox_conversations": 2_000,
     "inbox_seconds": 2.0,
     "voice_seconds": 2.0,
@@ -88,6 +96,8 @@ _ENV = {
     "BENCH_INBOUND_RATE": ("inbound_rate", float),
     "BENCH_INBOUND_SECONDS": ("inbound_seconds", float),
     "BENCH_OUTBOUND_MESSAGES": ("outbound_messages_per_number", int),
+    "BENCH_BROADCAST_CONTACTS": ("broadcast_contacts", int),
+    "BENCH_BROADCAST_ROUNDS": ("broadcast_rounds", int),
     "BENCH_INBOX_N": ("inbox_conversations", int),
     "BENCH_INBOX_RATE": ("inbox_rate", float),
     "BENCH_DRAIN_EVENTS": ("drain_events", int),

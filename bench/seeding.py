@@ -6,6 +6,8 @@
 - ``outbound``: queued outbound messages through ``message_send`` (every check a real send goes
   through), round-robin over the given numbers, committed at once so that every dispatch task is
   published together.
+- ``broadcast``: a CSV of contacts imported through the import service (some of them opted out),
+  then one broadcast to that list from the given numbers, through ``broadcast_create``.
 
 The inbox's history (1M messages) is seeded by ``bench.inbox``. Each command prints one JSON line.
 """
@@ -158,6 +160,54 @@ def seed_outbound(label: str, per_number: int, numbers: list[str]) -> dict[str, 
     }
 
 
+def broadcast_recipient(index: int) -> str:
+    return f"+1986{2_000_000 + index:07d}"
+
+
+def seed_broadcast(
+    label: str, first: int, contacts: int, opted_out_every: int, numbers: list[str]
+) -> dict[str, Any]:
+    from numbers.models import PhoneNumber
+
+    from messaging.services import (
+        broadcast_create,
+        contact_import_preview,
+        contact_import_run,
+        contact_import_start,
+        contact_opt_out,
+    )
+
+    tenant = PhoneNumber.objects.select_related("tenant").get(number=numbers[0]).tenant
+    lines = ["number,name"] + [
+        f"{broadcast_recipient(first + i)},Bench {label} {i}" for i in range(contacts)
+    ]
+    contact_import, _ = contact_import_preview(
+        tenant=tenant, filename=f"{label}.csv", data="\n".join(lines).encode(), duplicates="skip"
+    )
+    if not contact_import_start(contact_import=contact_import):
+        contact_import_run(import_id=contact_import.pk)
+    opted_out = [broadcast_recipient(first + i) for i in range(0, contacts, opted_out_every)]
+    for number in opted_out:
+        contact_opt_out(tenant=tenant, number=number, source="api")
+    contact_import.refresh_from_db()
+    started = time.time()
+    broadcast = broadcast_create(
+        tenant=tenant,
+        name=f"Bench {label}",
+        text=f"Bench broadcast {label}: our spring sale starts today.",
+        from_numbers=numbers,
+        contact_import=contact_import,
+    ).broadcast
+    return {
+        "broadcast": broadcast.pk,
+        "recipients": broadcast.recipient_count,
+        "skipped_opted_out": broadcast.skipped_opted_out,
+        "opted_out": len(opted_out),
+        "started_at": started,
+        "created_at": time.time(),
+    }
+
+
 def _main() -> int:
     import django
 
@@ -174,12 +224,22 @@ def _main() -> int:
     outbound.add_argument("--label", required=True)
     outbound.add_argument("--per-number", type=int, required=True)
     outbound.add_argument("numbers", nargs="+")
+    broadcast = sub.add_parser("broadcast")
+    broadcast.add_argument("--label", required=True)
+    broadcast.add_argument("--first", type=int, required=True)
+    broadcast.add_argument("--contacts", type=int, required=True)
+    broadcast.add_argument("--opted-out-every", type=int, required=True)
+    broadcast.add_argument("numbers", nargs="+")
     args = parser.parse_args()
     result: Any
     if args.command == "fleet":
         result = [asdict(t) for t in seed_fleet(args.tenants, args.numbers)]
     elif args.command == "tokens":
         result = seed_tokens(args.slug, args.count)
+    elif args.command == "broadcast":
+        result = seed_broadcast(
+            args.label, args.first, args.contacts, args.opted_out_every, args.numbers
+        )
     else:
         result = seed_outbound(args.label, args.per_number, args.numbers)
     print(json.dumps(result))

@@ -94,6 +94,34 @@ SPECS: tuple[Spec, ...] = (
     Spec("outbound_429s", "(c) 429s from Bandwidth (the emulator)", "count", "lower", "<=", 0),
     Spec("outbound_duplicates", "(c) messages Bandwidth received twice", "count", "lower", "<=", 0),
     Spec(
+        "broadcast_rate_fraction",
+        "(h) broadcast to 500 imported contacts from 2 numbers, achieved / allowed (2 x 1/s)",
+        "fraction",
+        "higher",
+        ">=",
+        0.95,
+    ),
+    Spec(
+        "broadcast_429s", "(h) 429s from Bandwidth during the broadcast", "count", "lower", "<=", 0
+    ),
+    Spec(
+        "broadcast_duplicates",
+        "(h) broadcast texts Bandwidth received twice",
+        "count",
+        "lower",
+        "<=",
+        0,
+    ),
+    Spec(
+        "broadcast_opted_out_sent",
+        "(h) opted-out contacts texted by the broadcast",
+        "count",
+        "lower",
+        "<=",
+        0,
+    ),
+    Spec("broadcast_seconds", "(h) broadcast, first to last text accepted", "s", "lower"),
+    Spec(
         "inbox_list_p95_ms",
         "(d) API message list p95, 8 concurrent clients, 1M messages",
         "ms",

@@ -268,6 +268,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "messaging-reconcile": {"task": "messaging.tasks.reconcile_messages", "schedule": 60.0},
     "messaging-purge-raw-events": {"task": "messaging.tasks.purge_raw_events", "schedule": 3600.0},
     "messaging-sweep-raw-events": {"task": "messaging.tasks.sweep_raw_events", "schedule": 5.0},
+    "messaging-resume-contact-imports": {
+        "task": "messaging.tasks.resume_contact_imports",
+        "schedule": 60.0,
+    },
+    "messaging-advance-broadcasts": {
+        "task": "messaging.tasks.advance_due_broadcasts",
+        "schedule": 5.0,
+    },
     # voice
     "voice-reconcile": {"task": "voice.tasks.reconcile_voice", "schedule": 60.0},
     # integrations
@@ -322,6 +330,10 @@ MESSAGING_STUCK_AFTER_SECONDS = env.float("MESSAGING_STUCK_AFTER_SECONDS", defau
 MESSAGING_RECONCILE_DELAY_SECONDS = env.float("MESSAGING_RECONCILE_DELAY_SECONDS", default=30.0)
 MESSAGING_RECONCILE_GRACE_SECONDS = env.float("MESSAGING_RECONCILE_GRACE_SECONDS", default=120.0)
 MESSAGING_DRAINERS = env.int("MESSAGING_DRAINERS", default=2)
+BROADCAST_LOOKAHEAD_SECONDS = env.float("BROADCAST_LOOKAHEAD_SECONDS", default=3.0)
+BROADCAST_ADVANCE_SECONDS = env.float("BROADCAST_ADVANCE_SECONDS", default=1.0)
+BROADCAST_LEAD_SECONDS = env.float("BROADCAST_LEAD_SECONDS", default=0.5)
+BROADCAST_STALLED_SECONDS = env.float("BROADCAST_STALLED_SECONDS", default=15.0)
 MESSAGING_RAW_EVENT_RETENTION_DAYS = env.int("MESSAGING_RAW_EVENT_RETENTION_DAYS", default=30)
 MESSAGING_MAX_INBOUND_MEDIA_BYTES = env.int("MESSAGING_MAX_INBOUND_MEDIA_BYTES", default=5_000_000)
 

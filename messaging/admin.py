@@ -10,8 +10,10 @@ from tenants.errors import ParleyError
 from . import services
 from .models import (
     AfterHoursReply,
+    Broadcast,
     CannedReply,
     Contact,
+    ContactImport,
     Conversation,
     Media,
     Message,
@@ -19,6 +21,7 @@ from .models import (
     Note,
     OptOut,
     RawEvent,
+    Tag,
 )
 
 
@@ -75,7 +78,7 @@ class ConversationAdmin(admin.ModelAdmin):
     list_display = ["id", "tenant", "phone_number", "participants_key", "status", "unread_count"]
     list_filter = ["status", "tenant"]
     search_fields = ["participants_key"]
-    raw_id_fields = ["phone_number", "assignee", "contacts"]
+    raw_id_fields = ["phone_number", "assignee", "contacts", "tags"]
 
 
 @admin.register(RawEvent)
@@ -129,6 +132,65 @@ class ContactAdmin(admin.ModelAdmin):
     list_display = ["number", "name", "tenant", "opted_out", "opted_out_at"]
     list_filter = ["opted_out", "tenant"]
     search_fields = ["number", "name"]
+    raw_id_fields = ["tags"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "tenant", "created_at"]
+    list_filter = ["tenant"]
+    search_fields = ["name"]
+
+
+@admin.register(ContactImport)
+class ContactImportAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "tenant",
+        "filename",
+        "status",
+        "total_rows",
+        "valid_rows",
+        "created_count",
+        "created_at",
+    ]
+    list_filter = ["status", "tenant"]
+    exclude = ["content", "contacts"]
+    readonly_fields = ["errors", "created_by", "tag"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(Broadcast)
+class BroadcastAdmin(admin.ModelAdmin):
+    """Broadcasts as their tenants made them; staff pause or cancel them with the services."""
+
+    list_display = ["id", "tenant", "name", "status", "recipient_count", "created_at"]
+    list_filter = ["status", "tenant"]
+    search_fields = ["name", "text"]
+    raw_id_fields = ["tag", "contact_import", "phone_numbers", "created_by", "created_by_token"]
+    readonly_fields = ["status", "started_at", "advanced_at", "finished_at", "canceled_at"]
+    actions = ["pause", "cancel"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Pause the selected broadcasts")
+    def pause(self, request: HttpRequest, queryset: QuerySet[Broadcast]) -> None:
+        for broadcast in queryset:
+            try:
+                services.broadcast_pause(broadcast=broadcast)
+            except ParleyError as exc:
+                self.message_user(request, f"{broadcast}: {exc.message}", messages.ERROR)
+
+    @admin.action(description="Cancel the selected broadcasts")
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Broadcast]) -> None:
+        for broadcast in queryset:
+            try:
+                services.broadcast_cancel(broadcast=broadcast)
+            except ParleyError as exc:
+                self.message_user(request, f"{broadcast}: {exc.message}", messages.ERROR)
 
 
 @admin.register(OptOut)

@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +19,10 @@ from tenants.models import ApiToken
 
 from . import selectors, services
 from .serializers import (
+    BroadcastCreateSerializer,
+    BroadcastSerializer,
     ContactSerializer,
+    ContactWriteSerializer,
     ConversationSerializer,
     ConversationUpdateSerializer,
     MessageCreateSerializer,
@@ -25,6 +30,7 @@ from .serializers import (
     MessageUpdateSerializer,
     OptOutCreateSerializer,
     OptOutSerializer,
+    TagSerializer,
 )
 
 
@@ -143,7 +149,8 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
             view=params.get("view", ""),
             membership=getattr(self.request, "membership", None),
             query=params.get("q", ""),
-        )
+            tag=_tag_filter(self.tenant, params.get("tag")),
+        ).prefetch_related("tags")
 
     @extend_schema(request=ConversationUpdateSerializer, responses={200: ConversationSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -163,14 +170,160 @@ class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
             services.conversation_set_status(conversation=conversation, status=values["status"])
         if values.get("read"):
             services.conversation_mark_read(conversation=conversation)
+        if "tags" in values:
+            services.conversation_set_tags(conversation=conversation, tags=values["tags"])
         conversation.refresh_from_db()
         return Response(ConversationSerializer(conversation).data)
 
 
+def _tag_filter(tenant: Any, value: str | None) -> Any:
+    """``?tag=`` by name or id; a tag this tenant does not have is a 400 naming the field."""
+    try:
+        return selectors.tag_find(tenant=tenant, value=value or "")
+    except Http404 as exc:
+        raise ParleyError("No such tag.", field="tag", code="unknown_tag") from exc
+
+
 class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Contacts: list (``?q=``, ``?tag=``), create, change (name, notes, tags) and delete
+    (their conversations stay; a number with an opt-out history is kept, cleared, with 200)."""
+
     serializer_class = ContactSerializer
     selector = staticmethod(selectors.contact_list)
     ordering = ("-created_at", "-id")
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return super().get_queryset()
+        params = self.request.query_params
+        return selectors.contact_list(
+            tenant=self.tenant,
+            query=params.get("q", ""),
+            tag=_tag_filter(self.tenant, params.get("tag")),
+        ).prefetch_related("tags")
+
+    @extend_schema(request=ContactWriteSerializer, responses={201: ContactSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ContactWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        if not values.get("number"):
+            raise ParleyError("Give the contact's number.", field="number")
+        contact = services.contact_create(
+            tenant=self.tenant,
+            number=values["number"],
+            name=values.get("name", ""),
+            notes=values.get("notes", ""),
+            tags=values.get("tags", []),
+        )
+        return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ContactWriteSerializer, responses={200: ContactSerializer})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ContactWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        if "number" in values:
+            raise ParleyError("A contact's number cannot change; create another.", field="number")
+        contact = services.contact_update(
+            contact=self.get_object(),
+            name=values.get("name"),
+            notes=values.get("notes"),
+            tags=values.get("tags"),
+        )
+        return Response(ContactSerializer(contact).data)
+
+    @extend_schema(responses={204: None, 200: ContactSerializer})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        contact = self.get_object()
+        if services.contact_delete(contact=contact):
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(ContactSerializer(contact).data)
+
+
+class TagViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, TenantViewSet):
+    """The tenant's tags (they are created by naming them on a contact or conversation)."""
+
+    serializer_class = TagSerializer
+    selector = staticmethod(selectors.tag_list)
+
+    def perform_destroy(self, instance: Any) -> None:
+        services.tag_delete(tag=instance)
+
+
+class BroadcastViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Broadcasts: create (POST, with an optional Idempotency-Key header), list, read with the
+    report, and pause, resume or cancel."""
+
+    serializer_class = BroadcastSerializer
+    selector = staticmethod(selectors.broadcast_list)
+
+    def _detail(self, broadcast: Any, code: int = status.HTTP_200_OK) -> Response:
+        report = selectors.broadcast_report(tenant=self.tenant, broadcast=broadcast)
+        data = BroadcastSerializer(broadcast, context={"report": report}).data
+        return Response(data, status=code)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._detail(self.get_object())
+
+    @extend_schema(
+        request=BroadcastCreateSerializer,
+        parameters=idempotency.openapi_parameters(201),
+        responses={201: BroadcastSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data: Any = request.data
+        if isinstance(data, dict) and isinstance(data.get("from"), str):
+            data = {**data, "from": [data["from"]]}
+        serializer = BroadcastCreateSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        tag = None
+        if values.get("tag"):
+            tag = _tag_filter(self.tenant, values["tag"])
+        contact_import = None
+        if values.get("contact_import") is not None:
+            contact_import = (
+                selectors.imported_lists(tenant=self.tenant)
+                .filter(pk=values["contact_import"])
+                .first()
+            )
+            if contact_import is None:
+                raise ParleyError(
+                    "No finished import with that id.", field="contact_import", code="unknown"
+                )
+        sender = _sender(request)
+        result = services.broadcast_create(
+            tenant=self.tenant,
+            name=values["name"],
+            text=values["text"],
+            from_numbers=values["from"],
+            tag=tag,
+            contact_import=contact_import,
+            send_at=values.get("send_at"),
+            created_by=sender["sent_by"],
+            created_by_token=sender.get("sent_by_token"),
+            idempotency_key=request.headers.get(idempotency.HEADER, ""),
+        )
+        response = self._detail(result.broadcast, status.HTTP_201_CREATED)
+        if not result.created:
+            response[idempotency.REPLAYED_HEADER] = "true"
+        return response
+
+    @extend_schema(request=None, responses={200: BroadcastSerializer})
+    @action(detail=True, methods=["post"])
+    def pause(self, request: Request, pk: Any = None) -> Response:
+        return self._detail(services.broadcast_pause(broadcast=self.get_object()))
+
+    @extend_schema(request=None, responses={200: BroadcastSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: Any = None) -> Response:
+        return self._detail(services.broadcast_resume(broadcast=self.get_object()))
+
+    @extend_schema(request=None, responses={200: BroadcastSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: Any = None) -> Response:
+        return self._detail(services.broadcast_cancel(broadcast=self.get_object()))
 
 
 class OptOutViewSet(mixins.ListModelMixin, TenantViewSet):

@@ -52,6 +52,19 @@ class MessagingPolicy(TenantOwnedModel):
         return self.local_segments_per_second
 
 
+class Tag(TenantOwnedModel):
+    """A label a tenant puts on contacts and conversations, to filter lists and aim broadcasts."""
+
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="tag_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Contact(TenantOwnedModel):
     number = models.CharField(max_length=16, help_text="E.164")
     name = models.CharField(max_length=120, blank=True)
@@ -59,6 +72,7 @@ class Contact(TenantOwnedModel):
     opted_out = models.BooleanField(default=False)
     opted_out_at = models.DateTimeField(null=True, blank=True)
     opted_in_at = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="contacts")
 
     class Meta:
         ordering = ["number"]
@@ -94,6 +108,7 @@ class Conversation(TenantOwnedModel):
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -425,3 +440,158 @@ class AfterHoursReplySent(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"after-hours reply to {self.contact_id} for {self.window}"
+
+
+class ContactImport(TenantOwnedModel):
+    """A CSV of contacts: checked whole for a preview, then written in one transaction (a task
+    for large files). ``errors`` lists every refused row as {"line", "number", "error"}; the
+    contacts of the file's good rows are kept in ``contacts``, so a broadcast can text the list."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Waiting for confirmation"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        DISCARDED = "discarded", "Discarded"
+
+    class Duplicates(models.TextChoices):
+        SKIP = "skip", "Keep existing contacts as they are"
+        UPDATE = "update", "Update existing contacts from the file"
+
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.TextField(help_text="The file as uploaded (UTF-8), until it is imported.")
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PREVIEW)
+    duplicates = models.CharField(max_length=6, choices=Duplicates.choices, default=Duplicates.SKIP)
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    contacts = models.ManyToManyField(Contact, blank=True, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.filename}, {self.status})"
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.filename or 'CSV'} ({self.created_at:%Y-%m-%d %H:%M}, {self.valid_rows} rows)"
+        )
+
+
+class Broadcast(TenantOwnedModel):
+    """One text to many contacts (a tag or an imported list), each as its own message in the
+    recipient's own conversation, fed to dispatch at the sending numbers' carrier rate."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        PAUSED = "paused", "Paused"
+        CANCELED = "canceled", "Canceled"
+        DONE = "done", "Sent"
+
+    name = models.CharField(max_length=120)
+    text = models.TextField()
+    tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact_import = models.ForeignKey(
+        ContactImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phone_numbers = models.ManyToManyField(PhoneNumber, related_name="+")
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.SCHEDULED)
+    send_at = models.DateTimeField(null=True, blank=True)
+    segment_count = models.PositiveSmallIntegerField(default=1)
+    rate_per_second = models.FloatField(
+        default=1.0, help_text="Segments per second of all its numbers together (for the ETA)."
+    )
+    recipient_count = models.PositiveIntegerField(default=0)
+    skipped_opted_out = models.PositiveIntegerField(default=0)
+    skipped_blocked = models.PositiveIntegerField(default=0)
+    skipped_not_textable = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_token = models.ForeignKey(
+        ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    advanced_at = models.DateTimeField(
+        null=True, blank=True, help_text="The last time messages were handed to dispatch."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["status", "send_at"],
+                condition=models.Q(status__in=["scheduled", "sending"]),
+                name="broadcast_active",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"broadcast {self.pk} {self.name} ({self.status})"
+
+
+class BroadcastRecipient(TenantOwnedModel):
+    """One contact of a broadcast: waiting, given its message, or skipped (with why)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        QUEUED = "queued", "Message queued"
+        SKIPPED = "skipped", "Skipped"
+        CANCELED = "canceled", "Canceled"
+
+    class Skip(models.TextChoices):
+        OPTED_OUT = "opted_out", "Opted out"
+        BLOCKED = "blocked", "Blocked"
+        NOT_TEXTABLE = "not_textable", "Cannot receive texts"
+        REFUSED = "refused", "Refused by a check"
+
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(Contact, null=True, on_delete=models.SET_NULL, related_name="+")
+    number = models.CharField(max_length=16)
+    phone_number = models.ForeignKey(PhoneNumber, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    skip_reason = models.CharField(max_length=12, choices=Skip.choices, blank=True)
+    skip_detail = models.CharField(max_length=300, blank=True)
+    message = models.OneToOneField(
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="broadcast_recipient",
+    )
+    slot_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its number's rate lets its message go."
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["broadcast", "number"], name="broadcastrecipient_unique_number"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["broadcast", "phone_number", "id"],
+                condition=models.Q(status="pending"),
+                name="broadcastrecipient_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} of broadcast {self.broadcast_id} ({self.status})"

@@ -5,20 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tenants.models import Membership, Tenant
 
 from .models import (
     AfterHoursReply,
+    Broadcast,
+    BroadcastRecipient,
     CannedReply,
     Contact,
+    ContactImport,
     Conversation,
     Media,
     Message,
     Note,
     OptOut,
+    Tag,
 )
 
 
@@ -28,8 +33,11 @@ def conversation_list(
     view: str = "",
     membership: Membership | None = None,
     query: str = "",
+    tag: Tag | None = None,
 ) -> QuerySet[Conversation]:
     rows = Conversation.objects.for_tenant(tenant).select_related("phone_number", "assignee__user")
+    if tag is not None:
+        rows = rows.filter(tags=tag)
     if view == "open":
         rows = rows.filter(status=Conversation.Status.OPEN)
     elif view == "closed":
@@ -132,8 +140,10 @@ def media_get(*, tenant: Tenant, pk: Any) -> Media:
     return get_object_or_404(Media.objects.for_tenant(tenant), pk=pk)
 
 
-def contact_list(*, tenant: Tenant, query: str = "") -> QuerySet[Contact]:
+def contact_list(*, tenant: Tenant, query: str = "", tag: Tag | None = None) -> QuerySet[Contact]:
     rows = Contact.objects.for_tenant(tenant)
+    if tag is not None:
+        rows = rows.filter(tags=tag)
     query = query.strip()
     if query:
         rows = rows.filter(Q(number__icontains=query) | Q(name__icontains=query))
@@ -186,3 +196,145 @@ def canned_reply_get(*, tenant: Tenant, pk: Any) -> CannedReply:
 def after_hours_reply_of(*, tenant: Tenant) -> AfterHoursReply:
     """The tenant's after-hours text; the defaults (unsaved, off) until it is set."""
     return AfterHoursReply.objects.for_tenant(tenant).first() or AfterHoursReply(tenant=tenant)
+
+
+def tag_list(*, tenant: Tenant) -> QuerySet[Tag]:
+    return Tag.objects.for_tenant(tenant).order_by("name")
+
+
+def tag_get(*, tenant: Tenant, pk: Any) -> Tag:
+    return get_object_or_404(tag_list(tenant=tenant), pk=pk)
+
+
+def tag_find(*, tenant: Tenant, value: str) -> Tag | None:
+    """A filter's tag, by id or name (any case); None for an empty value. A value naming no tag
+    of this tenant is a 404, never another tenant's tag."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    rows = tag_list(tenant=tenant)
+    tag = rows.filter(pk=int(value)).first() if value.isdigit() else None
+    tag = tag or rows.filter(name__iexact=value).first()
+    if tag is None:
+        raise Http404("No such tag.")
+    return tag
+
+
+def tag_names(*, tenant: Tenant, rows: list[Any]) -> dict[int, list[str]]:
+    """The tag names of contacts or conversations, by their id, in one query."""
+    if not rows:
+        return {}
+    model = type(rows[0])
+    through = model.tags.through
+    key = f"{model._meta.model_name}_id"
+    names: dict[int, list[str]] = {}
+    for owner, name in (
+        through.objects.filter(**{f"{key}__in": [r.pk for r in rows]}, tag__tenant=tenant)
+        .order_by("tag__name")
+        .values_list(key, "tag__name")
+    ):
+        names.setdefault(owner, []).append(name)
+    return names
+
+
+def contact_import_list(*, tenant: Tenant) -> QuerySet[ContactImport]:
+    return ContactImport.objects.for_tenant(tenant).defer("content").order_by("-created_at", "-id")
+
+
+def contact_import_get(*, tenant: Tenant, pk: Any) -> ContactImport:
+    return get_object_or_404(ContactImport.objects.for_tenant(tenant), pk=pk)
+
+
+def imported_lists(*, tenant: Tenant) -> QuerySet[ContactImport]:
+    """Finished imports, which a broadcast can text."""
+    return contact_import_list(tenant=tenant).filter(status=ContactImport.Status.DONE)
+
+
+def broadcast_list(*, tenant: Tenant) -> QuerySet[Broadcast]:
+    return (
+        Broadcast.objects.for_tenant(tenant)
+        .select_related("tag", "contact_import")
+        .prefetch_related("phone_numbers")
+        .order_by("-created_at", "-id")
+    )
+
+
+def broadcast_get(*, tenant: Tenant, pk: Any) -> Broadcast:
+    return get_object_or_404(broadcast_list(tenant=tenant), pk=pk)
+
+
+def broadcast_report(*, tenant: Tenant, broadcast: Broadcast) -> dict[str, Any]:
+    """Progress and outcome: recipients by state, messages by status, failures by reason,
+    replies, opt-outs since it started, and the ETA at the pool's carrier rate."""
+    recipients = BroadcastRecipient.objects.for_tenant(tenant).filter(broadcast=broadcast)
+    by_state = {
+        (state, reason): count
+        for state, reason, count in recipients.values_list("status", "skip_reason")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
+    skipped = {
+        reason: by_state.get(("skipped", reason), 0) for reason in BroadcastRecipient.Skip.values
+    }
+    pending = by_state.get(("pending", ""), 0)
+    canceled = by_state.get(("canceled", ""), 0)
+    messages = Message.objects.for_tenant(tenant).filter(broadcast_recipient__broadcast=broadcast)
+    statuses = dict(messages.values_list("status").annotate(count=Count("pk")).order_by())
+    failures = [
+        {"reason": description or "Unknown", "error_code": code, "count": count}
+        for code, description, count in messages.filter(status=Message.Status.FAILED)
+        .values_list("error_code", "error_description")
+        .annotate(count=Count("pk"))
+        .order_by("-count")
+    ]
+    replied = (
+        messages.filter(
+            Exists(
+                Message.objects.filter(
+                    conversation=OuterRef("conversation"),
+                    direction=Message.Direction.IN,
+                    created_at__gt=OuterRef("created_at"),
+                )
+            )
+        ).count()
+        if statuses
+        else 0
+    )
+    opted_out = 0
+    if broadcast.started_at is not None:
+        opted_out = (
+            OptOut.objects.for_tenant(tenant)
+            .filter(
+                action=OptOut.Action.OPT_OUT,
+                created_at__gte=broadcast.started_at,
+                number__in=recipients.filter(status="queued").values("number"),
+            )
+            .values("number")
+            .distinct()
+            .count()
+        )
+    queued = statuses.get(Message.Status.QUEUED, 0)
+    total = broadcast.recipient_count
+    done = total - pending - queued
+    left_segments = (pending + queued) * broadcast.segment_count
+    active = broadcast.status in (Broadcast.Status.SENDING, Broadcast.Status.SCHEDULED)
+    eta = left_segments / broadcast.rate_per_second if active and broadcast.rate_per_second else 0
+    return {
+        "recipients": total,
+        "pending": pending,
+        "queued": queued,
+        "canceled": canceled,
+        "skipped": skipped,
+        "skipped_total": sum(skipped.values()),
+        "sent": sum(
+            statuses.get(s, 0)
+            for s in (Message.Status.SENDING, Message.Status.SENT, Message.Status.DELIVERED)
+        ),
+        "delivered": statuses.get(Message.Status.DELIVERED, 0),
+        "failed": statuses.get(Message.Status.FAILED, 0),
+        "failures": failures,
+        "replied": replied,
+        "opted_out": opted_out,
+        "progress": round(100 * done / total) if total else 100,
+        "eta_seconds": round(eta),
+    }

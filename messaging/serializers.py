@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from core import phones
 
-from .models import Contact, Conversation, Media, Message, OptOut
+from .models import Broadcast, Contact, Conversation, Media, Message, OptOut, Tag
 
 
 class MediaSerializer(serializers.ModelSerializer):
@@ -91,14 +91,43 @@ class MessageUpdateSerializer(serializers.Serializer):
 
 
 class ContactSerializer(serializers.ModelSerializer):
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
     class Meta:
         model = Contact
-        fields = ["id", "number", "name", "notes", "opted_out", "opted_out_at", "opted_in_at"]
+        fields = [
+            "id",
+            "number",
+            "name",
+            "notes",
+            "tags",
+            "opted_out",
+            "opted_out_at",
+            "opted_in_at",
+        ]
+
+
+class ContactWriteSerializer(serializers.Serializer):
+    """A contact to create or change; the number is read in the tenant's region."""
+
+    number = serializers.CharField(max_length=32, required=False)
+    name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20
+    )
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "created_at"]
 
 
 class ConversationSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="phone_number.number", read_only=True)
     status = serializers.CharField(read_only=True, help_text="open or closed")
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 
     class Meta:
         model = Conversation
@@ -106,6 +135,7 @@ class ConversationSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "participants",
+            "tags",
             "last_message_at",
             "last_message_preview",
             "unread_count",
@@ -119,6 +149,9 @@ class ConversationUpdateSerializer(serializers.Serializer):
     status = serializers.CharField(required=False, help_text="open or closed")
     assignee = serializers.IntegerField(required=False, allow_null=True)
     read = serializers.BooleanField(required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20
+    )
 
 
 class OptOutSerializer(serializers.ModelSerializer):
@@ -129,3 +162,59 @@ class OptOutSerializer(serializers.ModelSerializer):
 
 class OptOutCreateSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=32)
+
+
+class BroadcastSerializer(serializers.ModelSerializer):
+    """A broadcast; ``report`` (detail and create only) holds its progress and outcome."""
+
+    tag = serializers.SlugRelatedField(read_only=True, slug_field="name")
+    status = serializers.CharField(
+        read_only=True, help_text="scheduled, sending, paused, canceled or done"
+    )
+
+    class Meta:
+        model = Broadcast
+        fields = [
+            "id",
+            "name",
+            "text",
+            "status",
+            "tag",
+            "contact_import",
+            "send_at",
+            "segment_count",
+            "rate_per_second",
+            "recipient_count",
+            "skipped_opted_out",
+            "skipped_blocked",
+            "skipped_not_textable",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "canceled_at",
+        ]
+
+    def to_representation(self, instance: Broadcast) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["from"] = [n.number for n in instance.phone_numbers.all()]
+        report = self.context.get("report")
+        if report is not None:
+            data["report"] = report
+        return data
+
+
+class BroadcastCreateSerializer(serializers.Serializer):
+    """Text a tag (its name or id) or an imported list (``contact_import``, an import's id) from
+    one or more of the tenant's numbers, now or at ``send_at``."""
+
+    name = serializers.CharField(max_length=120)
+    text = serializers.CharField(max_length=2048, trim_whitespace=False)
+    from_ = serializers.ListField(child=serializers.CharField(max_length=32), min_length=1)
+    tag = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    contact_import = serializers.IntegerField(required=False, allow_null=True)
+    send_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields

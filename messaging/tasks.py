@@ -42,6 +42,44 @@ def fetch_media(media_id: int) -> str:
     return services.media_fetch(media_id=media_id)
 
 
+@shared_task(ignore_result=True, acks_late=True)
+def run_contact_import(import_id: int) -> str:
+    """One transaction that finds a finished import done: safe to run again after a crash."""
+    return services.contact_import_run(import_id=import_id)
+
+
+@shared_task(ignore_result=True)
+def resume_contact_imports() -> int:
+    """Beat: confirmed imports whose task was lost."""
+    with try_lock("messaging-resume-imports", 50) as held:
+        if not held:
+            return 0
+        ids = services.contact_imports_stuck()
+        for import_id in ids:
+            run_contact_import.delay(import_id)
+        return len(ids)
+
+
+@shared_task(ignore_result=True)
+def advance_broadcast(broadcast_id: int) -> None:
+    """Hands the broadcast's next messages to dispatch and comes back while any are left."""
+    delay = services.broadcast_advance(broadcast_id=broadcast_id)
+    if delay is not None:
+        advance_broadcast.apply_async((broadcast_id,), countdown=delay)
+
+
+@shared_task(ignore_result=True)
+def advance_due_broadcasts() -> int:
+    """Beat: scheduled broadcasts whose time has come and sending ones whose chain stopped."""
+    with try_lock("messaging-advance-broadcasts", 4) as held:
+        if not held:
+            return 0
+        ids = services.broadcasts_due()
+        for broadcast_id in ids:
+            advance_broadcast.delay(broadcast_id)
+        return len(ids)
+
+
 @shared_task(ignore_result=True)
 def dispatch_due_messages() -> int:
     """Scheduled messages whose time has come, and messages stuck in queued."""

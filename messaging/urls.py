@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import views
+from . import broadcast_views, contact_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("inbox/", views.inbox, name="inbox"),
@@ -17,6 +17,34 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("settings/after-hours/", views.after_hours, name="after-hours"),
     path("messages/<int:pk>/change/", views.message_change, name="message-change"),
     path("media/<int:pk>/", views.media_file, name="media-file"),
-    path("contacts/", views.contacts, name="contacts"),
-    path("contacts/<int:pk>/", views.contact_detail, name="contact"),
+    path("contacts/", contact_views.contacts, name="contacts"),
+    path("contacts/new/", contact_views.contact_new, name="contact-new"),
+    path("contacts/export.csv", contact_views.contacts_export, name="contacts-export"),
+    path("contacts/import/", contact_views.contact_import_new, name="contact-import-new"),
+    path("contacts/imports/<int:pk>/", contact_views.contact_import_detail, name="contact-import"),
+    path(
+        "contacts/imports/<int:pk>/progress/",
+        contact_views.contact_import_progress,
+        name="contact-import-progress",
+    ),
+    path(
+        "contacts/imports/<int:pk>/action/",
+        contact_views.contact_import_action,
+        name="contact-import-action",
+    ),
+    path(
+        "contacts/imports/<int:pk>/errors.csv",
+        contact_views.contact_import_errors,
+        name="contact-import-errors",
+    ),
+    path("contacts/<int:pk>/", contact_views.contact_detail, name="contact"),
+    path("broadcasts/", broadcast_views.broadcasts, name="broadcasts"),
+    path("broadcasts/new/", broadcast_views.broadcast_new, name="broadcast-new"),
+    path("broadcasts/<int:pk>/", broadcast_views.broadcast_detail, name="broadcast"),
+    path(
+        "broadcasts/<int:pk>/progress/",
+        broadcast_views.broadcast_progress,
+        name="broadcast-progress",
+    ),
+    path("broadcasts/<int:pk>/action/", broadcast_views.broadcast_action, name="broadcast-action"),
 ]

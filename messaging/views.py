@@ -48,11 +48,13 @@ def _inbox_context(request: HttpRequest, current: int | None = None) -> dict[str
     if view not in dict(VIEWS):
         view = "open"
     query = request.GET.get("q", "")
+    tag = selectors.tag_find(tenant=_tenant(request), value=request.GET.get("tag", ""))
     conversations = selectors.conversation_list(
         tenant=_tenant(request),
         view="" if view == "all" else view,
         membership=_membership(request),
         query=query,
+        tag=tag,
     )[:INBOX_PAGE]
     return {
         "conversations": conversations,
@@ -60,6 +62,8 @@ def _inbox_context(request: HttpRequest, current: int | None = None) -> dict[str
         "views": VIEWS,
         "q": query,
         "current": current,
+        "tag": tag,
+        "tags": selectors.tag_list(tenant=_tenant(request)),
     }
 
 
@@ -123,6 +127,7 @@ def _thread_context(request: HttpRequest, conversation: Any) -> dict[str, Any]:
     opted_out = [c for c in contacts if c.opted_out]
     return {
         "conversation": conversation,
+        "conversation_tags": ", ".join(t.name for t in conversation.tags.all()),
         "timeline": timeline,
         "earlier": earlier,
         "paging_back": before is not None,
@@ -214,6 +219,12 @@ def conversation_action(request: HttpRequest, pk: int) -> HttpResponse:
         services.conversation_set_status(conversation=conversation, status="open")
     elif action == "read":
         services.conversation_mark_read(conversation=conversation)
+    elif action == "tags":
+        names = request.POST.get("tags", "").replace(";", ",").split(",")
+        try:
+            services.conversation_set_tags(conversation=conversation, tags=names)
+        except ParleyError as exc:
+            flash.error(request, exc.message)
     elif action == "assign":
         wanted = request.POST.get("assignee", "")
         assignee = None
@@ -296,41 +307,6 @@ def media_file(request: HttpRequest, pk: int) -> HttpResponse:
     if not item.file:
         raise Http404
     return FileResponse(item.file.open("rb"), content_type=item.content_type)
-
-
-@tenant_required
-def contacts(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
-    rows = selectors.contact_list(tenant=_tenant(request), query=query)[:200]
-    return render(request, "messaging/contacts.html", {"contacts": rows, "q": query})
-
-
-@tenant_required
-def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = _tenant(request)
-    contact = selectors.contact_get(tenant=tenant, pk=pk)
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            if action == "opt_out":
-                services.contact_opt_out(tenant=tenant, number=contact.number, source="agent")
-            elif action == "opt_in":
-                services.contact_opt_in(tenant=tenant, number=contact.number, source="agent")
-            else:
-                services.contact_update(
-                    contact=contact,
-                    name=request.POST.get("name", ""),
-                    notes=request.POST.get("notes", ""),
-                )
-        except ParleyError as exc:
-            flash.error(request, exc.message)
-        return redirect("contact", pk=contact.pk)
-    context = {
-        "contact": contact,
-        "history": selectors.contact_history(tenant=tenant, contact=contact),
-        "conversations": selectors.conversations_for_contact(tenant=tenant, contact=contact),
-    }
-    return render(request, "messaging/contact.html", context)
 
 
 @tenant_required(manage=True, agents_may_view=True)

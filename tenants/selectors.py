@@ -66,6 +66,14 @@ def blocked_number_get(*, tenant: Tenant, pk: Any) -> BlockedNumber:
     return get_object_or_404(blocked_number_list(tenant=tenant), pk=pk)
 
 
+def blocked_among(*, tenant: Tenant, numbers: list[str]) -> set[str]:
+    """Which of ``numbers`` the tenant blocked, in one query (a broadcast's recipients)."""
+    if not numbers:
+        return set()
+    rows = blocked_number_list(tenant=tenant).filter(number__in=numbers)
+    return set(rows.values_list("number", flat=True))
+
+
 def is_number_blocked(*, tenant: Tenant | uuid.UUID, number: str) -> bool:
     """The one question messaging and voice ask; webhooks pass the tenant's id (one indexed
     query, no tenant row needed)."""

@@ -7,7 +7,7 @@ value per round) with details.
 
 from __future__ import annotations
 
-from . import drain, inbound, inbox, memory, outbound, outgoing, voice, webhook
+from . import broadcast, drain, inbound, inbox, memory, outbound, outgoing, voice, webhook
 from .base import Outcome, Scenario
 
 ALL: dict[str, Scenario] = {
@@ -18,6 +18,7 @@ ALL: dict[str, Scenario] = {
     "voice": voice.run,
     "drain": drain.run,
     "outgoing": outgoing.run,
+    "broadcast": broadcast.run,
     "memory": memory.run,
 }
 

@@ -1,11 +1,26 @@
 """Every write of messaging, by concern: policy, conversations and opt-outs, sending, dispatch,
 inbound events and their drain, received messages and statuses, media."""
 
+from .broadcasts import (
+    broadcast_advance,
+    broadcast_cancel,
+    broadcast_create,
+    broadcast_pause,
+    broadcast_resume,
+    broadcasts_due,
+    recipients_not_textable,
+)
+from .contacts import (
+    contact_create,
+    contact_delete,
+    contact_update,
+    conversation_set_tags,
+    tag_delete,
+)
 from .conversations import (
     _contact_for,
     contact_opt_in,
     contact_opt_out,
-    contact_update,
     conversation_assign,
     conversation_mark_read,
     conversation_set_status,
@@ -24,6 +39,15 @@ from .drain import (
     raw_events_drain,
     raw_events_drain_woken,
     raw_events_purge,
+)
+from .imports import (
+    contact_import_discard,
+    contact_import_preview,
+    contact_import_progress,
+    contact_import_run,
+    contact_import_start,
+    contact_imports_stuck,
+    contacts_csv_export,
 )
 from .inbound import our_number, raw_events_accept, wake_throttle
 from .media import media_fetch, media_fetch_failed
@@ -51,14 +75,30 @@ __all__ = [
     "_contact_for",
     "_mark_accepted",
     "after_hours_reply_update",
+    "broadcast_advance",
+    "broadcast_cancel",
+    "broadcast_create",
+    "broadcast_pause",
+    "broadcast_resume",
+    "broadcasts_due",
     "canned_reply_delete",
     "canned_reply_save",
+    "contact_create",
+    "contact_delete",
+    "contact_import_discard",
+    "contact_import_preview",
+    "contact_import_progress",
+    "contact_import_run",
+    "contact_import_start",
+    "contact_imports_stuck",
     "contact_opt_in",
     "contact_opt_out",
     "contact_update",
+    "contacts_csv_export",
     "conversation_assign",
     "conversation_mark_read",
     "conversation_set_status",
+    "conversation_set_tags",
     "media_fetch",
     "media_fetch_failed",
     "message_cancel",
@@ -79,6 +119,8 @@ __all__ = [
     "raw_events_drain",
     "raw_events_drain_woken",
     "raw_events_purge",
+    "recipients_not_textable",
     "reconcile_delay",
+    "tag_delete",
     "wake_throttle",
 ]

@@ -102,20 +102,6 @@ def conversation_mark_read(*, conversation: Conversation) -> Conversation:
 
 
 @transaction.atomic
-def contact_update(
-    *, contact: Contact, name: str | None = None, notes: str | None = None
-) -> Contact:
-    if name is not None:
-        if len(name) > 120:
-            raise ParleyError("The name is longer than 120 characters.", field="name")
-        contact.name = name.strip()
-    if notes is not None:
-        contact.notes = notes
-    contact.save(update_fields=["name", "notes"])
-    return contact
-
-
-@transaction.atomic
 def contact_opt_out(
     *,
     tenant: Tenant,
