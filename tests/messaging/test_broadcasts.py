@@ -13,7 +13,7 @@ from django.utils import timezone
 from messaging import services
 from messaging.models import Broadcast, BroadcastRecipient, Contact, Message, Tag
 from messaging.services import broadcasts as broadcast_services
-from voice import services as voice_services
+from tenants import services as tenant_services
 
 from ..conftest import wait_until
 from .conftest import emulator_messages
@@ -30,7 +30,7 @@ def _audience(tenant, tag: str = "spring") -> None:
     for number in [*SENDABLE, OPTED_OUT, BLOCKED, ABROAD]:
         services.contact_create(tenant=tenant, number=number, tags=[tag])
     services.contact_opt_out(tenant=tenant, number=OPTED_OUT, source="agent")
-    voice_services.blocked_number_add(tenant=tenant, number=BLOCKED)
+    tenant_services.blocked_number_add(tenant=tenant, number=BLOCKED)
 
 
 def _second_number(line, bandwidth=None, e164: str = "+19195550109") -> PhoneNumber:
