@@ -12,7 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 # Every encrypted column, as (app label, model name, field name).
-FIELDS = (("carrier", "BandwidthAccount", "client_secret_encrypted"),)
+FIELDS = (
+    ("carrier", "BandwidthAccount", "client_secret_encrypted"),
+    ("porting", "PortInRequest", "pin_encrypted"),
+)
 
 
 def keys() -> list[str]:

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "numbers",
     "messaging",
     "voice",
+    "porting",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "messaging-sweep-raw-events": {"task": "messaging.tasks.sweep_raw_events", "schedule": 5.0},
     # voice
     "voice-reconcile": {"task": "voice.tasks.reconcile_voice", "schedule": 60.0},
+    # porting
+    "porting-reconcile": {"task": "porting.tasks.reconcile_port_ins", "schedule": 3600.0},
+    "porting-purge-documents": {
+        "task": "porting.tasks.purge_port_in_documents",
+        "schedule": 86400.0,
+    },
 }
 
 # Bandwidth. OAuth2 client credentials are the way in; Basic (API user) is a fallback that
@@ -315,6 +322,10 @@ MESSAGING_RECONCILE_GRACE_SECONDS = env.float("MESSAGING_RECONCILE_GRACE_SECONDS
 MESSAGING_DRAINERS = env.int("MESSAGING_DRAINERS", default=2)
 MESSAGING_RAW_EVENT_RETENTION_DAYS = env.int("MESSAGING_RAW_EVENT_RETENTION_DAYS", default=30)
 MESSAGING_MAX_INBOUND_MEDIA_BYTES = env.int("MESSAGING_MAX_INBOUND_MEDIA_BYTES", default=5_000_000)
+
+# Port-in documents (LOAs, bills) are deleted this many days after the port completes or is
+# cancelled.
+PORTING_DOCUMENT_RETENTION_DAYS = env.int("PORTING_DOCUMENT_RETENTION_DAYS", default=30)
 
 # JSON endpoints (the API and webhooks): bodies over DATA_UPLOAD_MAX_MEMORY_SIZE get 413, and
 # bodies nested deeper than JSON_MAX_DEPTH get 400 (core.json_endpoints).
