@@ -48,5 +48,6 @@ urlpatterns = [
     path("", include("numbers.urls")),
     path("", include("messaging.urls")),
     path("", include("voice.urls")),
+    path("", include("porting.urls")),
     path("", include("tenants.urls")),
 ]
