@@ -354,6 +354,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PortInDocumentKindEnum": "porting.models.PortInDocument.Kind"},
 }
 
 # Staff alerts (Django's mail_admins): a tenant reaching one of its outbound call limits. ADMINS
