@@ -394,7 +394,7 @@ def port_in_update(
         raise Conflict(f"This port-in is {port_in.get_status_display().lower()}.", field="status")
     if port_in.status == PortInRequest.Status.REQUESTED_CANCEL:
         raise Conflict("This port-in is being cancelled.", field="status")
-    merged = _current_data(port_in)
+    merged = port_in_details(port_in)
     merged.update({k: v for k, v in data.items() if k != "numbers"})
     details = _details(merged, toll_free=port_in.toll_free, wireless=port_in.wireless)
     if port_in.status == PortInRequest.Status.DRAFT:
@@ -430,7 +430,8 @@ def port_in_update(
     return locked
 
 
-def _current_data(port_in: PortInRequest) -> dict[str, Any]:
+def port_in_details(port_in: PortInRequest) -> dict[str, Any]:
+    """The request's current details as a form or a supplement starts from (the PIN decrypted)."""
     return {
         "account_name": port_in.account_name,
         "house_number": port_in.house_number,
@@ -800,8 +801,9 @@ def subscription_by_username(*, username: str) -> PortInSubscription | None:
 def port_in_notified(
     *, subscription: PortInSubscription, order_id: str, status: str, note: str
 ) -> PortInRequest | None:
-    """A ``portins`` notification: its status and note are recorded now, then the order is read
-    again for what the notification does not carry (the FOC date, the exception's errors)."""
+    """A ``portins`` notification. The order is read again first, for what the notification
+    does not carry (the FOC date, the exception's errors), and both are applied together; when
+    Bandwidth does not answer, the notification's status alone is recorded."""
     account = subscription.account
     port_in = (
         PortInRequest.objects.select_related("tenant__provisioning__bandwidth_account")
@@ -816,16 +818,18 @@ def port_in_notified(
     if tenant_account != expected:
         logger.warning("portins notification for port-in %s from another account", port_in.pk)
         return None
-    with transaction.atomic():
-        locked = PortInRequest.objects.select_for_update().get(pk=port_in.pk)
-        _apply(locked, status.upper(), note or f"Bandwidth: {status}")
+    result: PortInResult | None = None
     try:
-        return port_in_sync(port_in_id=port_in.pk)
+        result = client_for_tenant(port_in.tenant).numbers.get_portin(order_id)
     except BandwidthError:
         logger.warning(
             "reading port-in %s after its notification failed", port_in.pk, exc_info=True
         )
-        return locked
+    with transaction.atomic():
+        locked = PortInRequest.objects.select_for_update().get(pk=port_in.pk)
+        status = (result.status if result and result.status else status).upper()
+        _apply(locked, status, note or f"Bandwidth: {status}", result)
+    return locked
 
 
 def port_ins_to_reconcile(*, now: datetime | None = None) -> list[int]:

@@ -109,7 +109,7 @@ def _detail_context(request: HttpRequest, port_in: PortInRequest) -> dict[str, A
         "foc_locked": port_in.foc_within(now),
         "editable": port_in.status in (PortInRequest.Status.DRAFT, PortInRequest.Status.EXCEPTION),
         "can_manage": request.membership.can_manage,  # type: ignore[attr-defined]
-        "form": services._current_data(port_in) | {"pin": ""},
+        "form": services.port_in_details(port_in) | {"pin": ""},
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -43,8 +44,13 @@ def details(numbers: list[str], **extra: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def lines(make_line: Any, tenant: Any, other_tenant: Any) -> tuple[Line, Line]:
-    return make_line(tenant, "+19195550101"), make_line(other_tenant, "+19195550202")
+def lines(
+    make_line: Any, tenant: Any, other_tenant: Any, bandwidth: RunningEmulator
+) -> Iterator[tuple[Line, Line]]:
+    """Both tenants ready on the emulator. Afterwards the emulator finishes the notifications it
+    still owes Parley, so no webhook is mid-request when the test database goes away."""
+    yield make_line(tenant, "+19195550101"), make_line(other_tenant, "+19195550202")
+    bandwidth.emulator.scheduler.drain(10)
 
 
 def create(api: APIClient, numbers: list[str], **extra: Any) -> dict[str, Any]:

@@ -120,3 +120,22 @@ def test_documents_are_deleted_after_the_retention_period(lines, tenant_api, ban
     assert not any(default_storage.exists(n) for n in names)
     assert PortInDocument.objects.filter(purged_at=None).count() == 0
     assert tenant_api.get(f"/api/v1/port-ins/{port_in['id']}/").json()["documents"] == []
+
+
+def test_completion_tells_the_apps_above_numbers_through_the_signal(lines, tenant_api, bandwidth):
+    from numbers.signals import number_status_changed
+
+    seen: list[tuple[str, str, str]] = []
+
+    def receiver(sender, phone_number, old_status, new_status, **kwargs):
+        seen.append((phone_number.number, old_status, new_status))
+
+    number_status_changed.connect(receiver, dispatch_uid="test-porting-signal")
+    try:
+        port_in = submitted(tenant_api, [PORTED])
+        sim(bandwidth, port_in["id"], status="COMPLETE")
+        wait_until(lambda: PhoneNumber.objects.get(number=PORTED).status == "active")
+    finally:
+        number_status_changed.disconnect(dispatch_uid="test-porting-signal")
+    assert seen == [(PORTED, "porting", "active")]
+    assert PortInRequest.objects.get(pk=port_in["id"]).closed_at is not None
