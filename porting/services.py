@@ -12,7 +12,7 @@ import contextlib
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from numbers import services as number_services
 from typing import Any
@@ -64,6 +64,14 @@ FIELD_OF_CODE = {
     "7316": "requested_foc_date",
     "7317": "status",
     "7304": "status",
+}
+# Bandwidth's toll-free validation states, told to the tenant as the state they amount to.
+STATUS_ALIASES = {
+    "VALIDATE_DRAFT_TFNS": "DRAFT",
+    "VALID_DRAFT_TFNS": "DRAFT",
+    "INVALID_DRAFT_TFNS": "EXCEPTION",
+    "VALIDATE_TFNS": "SUBMITTED",
+    "INVALID_TFNS": "EXCEPTION",
 }
 TOLL_FREE_PREFIXES = ("800", "833", "844", "855", "866", "877", "888")
 
@@ -331,30 +339,46 @@ def _author(user: Any) -> str:
     return str(getattr(user, "username", "") or "API")
 
 
-def _address(port_in: PortInRequest) -> ServiceAddress | None:
-    if not port_in.street_name:
-        return None
-    return ServiceAddress(
-        house_number=port_in.house_number,
-        street_name=port_in.street_name,
-        city=port_in.city,
-        state_code=port_in.state,
-        zip_code=port_in.zip_code,
-    )
-
-
-def _lnp_order(port_in: PortInRequest, provisioning: Provisioning) -> LnpOrder:
+def _lnp_order(
+    port_in: PortInRequest, provisioning: Provisioning, details: Details | None = None
+) -> LnpOrder:
+    """The LnpOrder for the request, with ``details`` in place of the stored ones if given."""
+    d = details or _stored_details(port_in)
+    address = None
+    if d.street_name:
+        address = ServiceAddress(
+            house_number=d.house_number,
+            street_name=d.street_name,
+            city=d.city,
+            state_code=d.state,
+            zip_code=d.zip_code,
+        )
     return LnpOrder(
         numbers=tuple(port_in.numbers),
         site_id=provisioning.site_id,
         peer_id=provisioning.peer_id,
         customer_order_id=port_in.customer_order_id,
         billing_number=port_in.numbers[0],
-        business_name=port_in.account_name,
-        address=_address(port_in),
-        loa_authorizing_person=port_in.authorizing_person,
+        business_name=d.account_name,
+        address=address,
+        loa_authorizing_person=d.authorizing_person,
+        account_number=d.account_number,
+        pin=d.pin,
+        requested_foc_date=d.requested_foc_date,
+    )
+
+
+def _stored_details(port_in: PortInRequest) -> Details:
+    return Details(
+        account_name=port_in.account_name,
+        house_number=port_in.house_number,
+        street_name=port_in.street_name,
+        city=port_in.city,
+        state=port_in.state,
+        zip_code=port_in.zip_code,
         account_number=port_in.account_number,
         pin=secret_box.decrypt(port_in.pin_encrypted) if port_in.pin_encrypted else "",
+        authorizing_person=port_in.authorizing_person,
         requested_foc_date=port_in.requested_foc_date,
     )
 
@@ -405,13 +429,9 @@ def port_in_update(
         return locked
     _refuse_near_foc(port_in, "change")
     provisioning = _require_ready(tenant)
-    candidate = PortInRequest(
-        **{f.attname: getattr(port_in, f.attname) for f in port_in._meta.concrete_fields}
-    )
-    _store_details(candidate, details)
     try:
         result = client_for_tenant(tenant).numbers.update_portin(
-            port_in.bandwidth_order_id or "", _lnp_order(candidate, provisioning)
+            port_in.bandwidth_order_id or "", _lnp_order(port_in, provisioning, details)
         )
     except ValidationError as error:
         raise _refusal(error) from error
@@ -432,18 +452,7 @@ def port_in_update(
 
 def port_in_details(port_in: PortInRequest) -> dict[str, Any]:
     """The request's current details as a form or a supplement starts from (the PIN decrypted)."""
-    return {
-        "account_name": port_in.account_name,
-        "house_number": port_in.house_number,
-        "street_name": port_in.street_name,
-        "city": port_in.city,
-        "state": port_in.state,
-        "zip_code": port_in.zip_code,
-        "account_number": port_in.account_number,
-        "pin": secret_box.decrypt(port_in.pin_encrypted) if port_in.pin_encrypted else "",
-        "authorizing_person": port_in.authorizing_person,
-        "requested_foc_date": port_in.requested_foc_date,
-    }
+    return asdict(_stored_details(port_in))
 
 
 # --- documents ---
@@ -746,6 +755,7 @@ def _apply(
     """Records Bandwidth's status (and FOC date, exception reason) on a locked row; the numbers
     follow a completed or cancelled port. A closed port-in never moves again."""
     now = timezone.now()
+    status = STATUS_ALIASES.get(status, status)
     if status not in PortInRequest.Status.values:
         logger.info("port-in %s: status %s not known; kept %s", port_in.pk, status, port_in.status)
         status = port_in.status

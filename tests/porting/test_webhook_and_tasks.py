@@ -139,3 +139,22 @@ def test_completion_tells_the_apps_above_numbers_through_the_signal(lines, tenan
         number_status_changed.disconnect(dispatch_uid="test-porting-signal")
     assert seen == [(PORTED, "porting", "active")]
     assert PortInRequest.objects.get(pk=port_in["id"]).closed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("bandwidth_status", "shown"),
+    [
+        ("VALIDATE_TFNS", "SUBMITTED"),
+        ("INVALID_TFNS", "EXCEPTION"),
+        ("SOMETHING_NEW", "SUBMITTED"),
+    ],
+)
+def test_toll_free_validation_states_are_told_as_what_they_amount_to(
+    lines, tenant_api, bandwidth, bandwidth_status, shown
+):
+    port_in = submitted(tenant_api, [PORTED])
+    assert bandwidth.emulator.scheduler.drain(10)
+    with bandwidth.emulator.state.lock:
+        bandwidth.emulator.state.portins[order_id_of(port_in["id"])].status = bandwidth_status
+    services.port_in_sync(port_in_id=port_in["id"])
+    assert PortInRequest.objects.get(pk=port_in["id"]).status == shown
