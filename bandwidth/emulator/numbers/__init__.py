@@ -31,6 +31,7 @@ from bandwidth.emulator.numbers import (  # noqa: F401
 from bandwidth.emulator.numbers.common import e164, routes, ten_digits
 from bandwidth.emulator.numbers.disconnects import schedule_disconnect_completion
 from bandwidth.emulator.numbers.orders import schedule_order_completion
+from bandwidth.emulator.numbers.portins import resume_portins
 from bandwidth.emulator.numbers.search import SearchCriteria, SearchError, find_available
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "SearchError",
     "e164",
     "find_available",
+    "resume_portins",
     "routes",
     "schedule_disconnect_completion",
     "schedule_order_completion",

@@ -22,7 +22,8 @@ Outcomes the emulator decides (Bandwidth's codes and wording where numbers.yml g
 - Every status change is recorded in the history and notified to ``portins`` subscriptions.
   On COMPLETE the numbers go into service on the order's location, so their texts and calls
   reach the tenant's applications like bought numbers.
-- Port-ins live in memory only (not in the ``--state-file``).
+- Port-ins are kept in the ``--state-file`` (file contents are not: only their names and
+  types); a supplement or cancel still pending at a restart finishes after it.
 """
 
 from __future__ import annotations
@@ -575,6 +576,21 @@ def _cancel_done(emu: Emulator, order_id: str) -> None:
             return
         _set_status(emu, order, "CANCELLED", "Order has been cancelled")
     _notify_portin(emu, order)
+
+
+def resume_portins(emu: Emulator) -> None:
+    """Finish the supplements and cancellations a restart interrupted."""
+    with emu.state.lock:
+        pending = [(o.id, o.status) for o in emu.state.portins.values()]
+    for order_id, status in pending:
+        if status == "REQUESTED_SUPP":
+            emu.scheduler.call_later(
+                emu.config.order_complete_delay, partial(_supp_done, emu, order_id)
+            )
+        elif status == "REQUESTED_CANCEL":
+            emu.scheduler.call_later(
+                emu.config.order_complete_delay, partial(_cancel_done, emu, order_id)
+            )
 
 
 @routes.route(ACCOUNT + "/portins/<order_id>", methods=["DELETE"])
