@@ -4,6 +4,7 @@ refusals; supplements and cancels; two tenants everywhere."""
 from __future__ import annotations
 
 from datetime import timedelta
+from numbers import routing
 from numbers.models import PhoneNumber
 
 import pytest
@@ -97,8 +98,11 @@ def test_acceptance_port_completes_and_texts_and_calls_follow_the_tenant(
     assert shown["status"] == "FOC"
     assert shown["foc_at"].startswith(foc_day.isoformat())
 
+    assert routing.route_for(PORTED) is None  # a stray webhook before the port: cached unowned
     sim(bandwidth, port_in["id"], status="COMPLETE")
     wait_until(lambda: PhoneNumber.objects.get(pk=number.pk).status == "active")
+    route_now = routing.route_for(PORTED)
+    assert route_now is not None and route_now.tenant_id == lines[0].tenant.id
     assert PortInRequest.objects.get(pk=port_in["id"]).status == "COMPLETE"
     assert PhoneNumber.objects.get(pk=number.pk).friendly_name == "Front desk"
 
