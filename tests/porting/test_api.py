@@ -301,3 +301,32 @@ def test_the_schema_documents_the_port_in_endpoints(lines, tenant_api):
         "/api/v1/port-ins/check/",
     ):
         assert path in paths, path
+
+
+def test_toll_free_needs_no_address_and_its_loa_must_be_pdf_or_tiff(lines, tenant_api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = details(["+18885550123"])
+    for field in ("house_number", "street_name", "city", "state", "zip_code"):
+        body.pop(field)
+    response = tenant_api.post("/api/v1/port-ins/", body, format="json")
+    assert response.status_code == 201, response.content
+    port_in = response.json()
+    assert port_in["toll_free"] is True
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    url = f"/api/v1/port-ins/{port_in['id']}/documents/"
+    loa = tenant_api.post(
+        url, {"kind": "loa", "file": SimpleUploadedFile("loa.png", png)}, format="multipart"
+    )
+    assert loa.status_code == 400
+    assert "PDF or TIFF" in loa.json()["error"]["message"]
+    other = tenant_api.post(
+        url, {"kind": "other", "file": SimpleUploadedFile("x.png", png)}, format="multipart"
+    )
+    assert other.status_code == 201
+    assert other.json()["content_type"] == "image/png"
+    mixed = tenant_api.post(
+        "/api/v1/port-ins/", details(["+18885550124", OTHER_PORTED]), format="json"
+    )
+    assert mixed.status_code == 400
+    assert "separate requests" in mixed.json()["error"]["message"]
