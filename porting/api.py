@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import idempotency
 from tenants.api_base import TenantViewSet
 from tenants.permissions import CanManageTenant, IsTenantMember
 
@@ -56,14 +57,24 @@ class PortInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         checks = services.port_in_check(tenant=self.tenant, numbers=body.validated_data["numbers"])
         return Response({"results": NumberCheckSerializer(checks, many=True).data})
 
-    @extend_schema(request=PortInWriteSerializer, responses={201: PortInSerializer})
+    @extend_schema(
+        request=PortInWriteSerializer,
+        parameters=idempotency.openapi_parameters(201),
+        responses={201: PortInSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = PortInWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        port_in = services.port_in_create(
-            tenant=self.tenant, data=dict(body.validated_data), user=_user(request)
+        result = services.port_in_create(
+            tenant=self.tenant,
+            data=dict(body.validated_data),
+            user=_user(request),
+            idempotency_key=request.headers.get(idempotency.HEADER, ""),
         )
-        return Response(PortInSerializer(port_in).data, status=status.HTTP_201_CREATED)
+        response = Response(PortInSerializer(result.port_in).data, status=status.HTTP_201_CREATED)
+        if not result.created:
+            response[idempotency.REPLAYED_HEADER] = "true"
+        return response
 
     @extend_schema(request=PortInWriteSerializer, responses=PortInSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

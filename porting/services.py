@@ -38,6 +38,7 @@ from carrier.models import BandwidthAccount, Provisioning
 from carrier.provisioning import account_for
 from carrier.webhook_auth import PURPOSE
 from core import phones
+from core.idempotency import idempotency_claim, idempotency_lookup
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Tenant
 from tenants.tokens import keyed_digest
@@ -52,6 +53,7 @@ MAX_FOC_DAYS = 30
 FOC_LOCK_HOURS = 24
 STALE_AFTER = timedelta(days=1)
 CUSTOMER_ORDER_PREFIX = "parley-port-"
+CREATE_SCOPE = "porting.create"
 FIELD_OF_CODE = {
     "7201": "numbers",
     "7205": "numbers",
@@ -286,8 +288,24 @@ def _event(port_in: PortInRequest, kind: str, text: str, author: str, status: st
     )
 
 
-def port_in_create(*, tenant: Tenant, data: dict[str, Any], user: Any = None) -> PortInRequest:
-    """A draft port-in whose numbers Bandwidth says are portable; they show as ``porting``."""
+@dataclass(frozen=True)
+class PortInCreated:
+    port_in: PortInRequest
+    created: bool
+    """False when an Idempotency-Key repeated an earlier request."""
+
+
+def port_in_create(
+    *, tenant: Tenant, data: dict[str, Any], user: Any = None, idempotency_key: str = ""
+) -> PortInCreated:
+    """A draft port-in whose numbers Bandwidth says are portable; they show as ``porting``.
+    A repeated ``idempotency_key`` answers with the first request's port-in."""
+    fingerprint = {k: str(v) for k, v in data.items()}
+    earlier = idempotency_lookup(
+        tenant=tenant, scope=CREATE_SCOPE, key=idempotency_key, body=fingerprint
+    )
+    if earlier is not None:
+        return PortInCreated(PortInRequest.objects.for_tenant(tenant).get(pk=earlier), False)
     numbers = _normalize_numbers(data.get("numbers"))
     toll_free = is_toll_free(numbers[0])
     _require_ready(tenant)
@@ -305,7 +323,16 @@ def port_in_create(*, tenant: Tenant, data: dict[str, Any], user: Any = None) ->
     wireless = any(c.needs_account_number_and_pin for c in checks)
     if wireless:
         _require_wireless_details(details)
-    return _create(tenant, numbers, checks, details, toll_free, wireless, user)
+    with transaction.atomic():
+        claim = idempotency_claim(
+            tenant=tenant, scope=CREATE_SCOPE, key=idempotency_key, body=fingerprint
+        )
+        if claim.replay_of is not None:
+            replayed = PortInRequest.objects.for_tenant(tenant).get(pk=claim.replay_of)
+            return PortInCreated(replayed, False)
+        port_in = _create(tenant, numbers, checks, details, toll_free, wireless, user)
+        claim.complete(port_in.pk)
+    return PortInCreated(port_in, True)
 
 
 @transaction.atomic

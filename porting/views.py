@@ -63,7 +63,7 @@ def port_in_new(request: HttpRequest) -> HttpResponse:
         context["form"] = {name: request.POST.get(name, "") for name in FIELDS}
         context["numbers_text"] = request.POST.get("numbers", "")
         try:
-            port_in = services.port_in_create(tenant=tenant, data=data, user=request.user)
+            port_in = services.port_in_create(tenant=tenant, data=data, user=request.user).port_in
         except ParleyError as error:
             context["error"] = error
             context["error_fields"] = getattr(error, "fields", None) or [error.field]

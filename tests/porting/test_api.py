@@ -330,3 +330,18 @@ def test_toll_free_needs_no_address_and_its_loa_must_be_pdf_or_tiff(lines, tenan
     )
     assert mixed.status_code == 400
     assert "separate requests" in mixed.json()["error"]["message"]
+
+
+def test_an_idempotency_key_makes_create_safe_to_repeat(lines, tenant_api):
+    body = details([PORTED])
+    headers = {"HTTP_IDEMPOTENCY_KEY": "port-once-1"}
+    first = tenant_api.post("/api/v1/port-ins/", body, format="json", **headers)
+    again = tenant_api.post("/api/v1/port-ins/", body, format="json", **headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert PortInRequest.objects.count() == 1
+    other_body = tenant_api.post(
+        "/api/v1/port-ins/", details([OTHER_PORTED]), format="json", **headers
+    )
+    assert other_body.status_code == 409
