@@ -98,3 +98,9 @@ def sim(bandwidth: RunningEmulator, pk: int, **body: Any) -> None:
         f"{bandwidth.url}/_sim/portins/{order_id_of(pk)}", json=body, timeout=10
     )
     assert response.status_code == 200, response.text
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Documents go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
