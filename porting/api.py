@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from core import idempotency
 from tenants.api_base import TenantViewSet
+from tenants.errors import ParleyError
 from tenants.permissions import CanManageTenant, IsTenantMember
 
 from . import selectors, services
@@ -125,8 +126,6 @@ class PortInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
             )
         else:
             if data["kind"] != "loa":
-                from tenants.errors import ParleyError
-
                 raise ParleyError("Attach the file.", field="file")
             document = services.port_in_loa_sign(
                 tenant=self.tenant,

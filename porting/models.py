@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from numbers.models import PhoneNumber
 
@@ -95,8 +96,6 @@ class PortInRequest(TenantOwnedModel):
 
 def document_path(instance: PortInDocument, filename: str) -> str:
     """Under the tenant's folder with a random name: the original name is kept on the row only."""
-    import uuid
-
     return f"porting/{instance.tenant_id}/{uuid.uuid4().hex}"
 
 

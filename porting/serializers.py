@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from .explain import explain
@@ -124,7 +125,5 @@ class PortInSerializer(serializers.ModelSerializer[PortInRequest]):
         return PortInDocumentSerializer(kept, many=True).data  # type: ignore[return-value]
 
     def get_can_cancel(self, port_in: PortInRequest) -> bool:
-        from django.utils import timezone
-
         closed = port_in.status in (*PortInRequest.CLOSED_STATUSES, "REQUESTED_CANCEL")
         return not closed and not port_in.foc_within(timezone.now())
