@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "numbers",
     "messaging",
     "voice",
+    "porting",
 ]
 
 MIDDLEWARE = [
@@ -285,6 +286,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "integrations.tasks.check_endpoint_health",
         "schedule": 600.0,
     },
+    # porting
+    "porting-reconcile": {"task": "porting.tasks.reconcile_port_ins", "schedule": 3600.0},
+    "porting-purge-documents": {
+        "task": "porting.tasks.purge_port_in_documents",
+        "schedule": 86400.0,
+    },
 }
 
 # Bandwidth. OAuth2 client credentials are the way in; Basic (API user) is a fallback that
@@ -358,6 +365,10 @@ WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = env.bool(
 WEBHOOK_OUTBOX_SWEEP_AFTER_SECONDS = env.float("WEBHOOK_OUTBOX_SWEEP_AFTER_SECONDS", default=10.0)
 WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=30)
 
+# Port-in documents (LOAs, bills) are deleted this many days after the port completes or is
+# cancelled.
+PORTING_DOCUMENT_RETENTION_DAYS = env.int("PORTING_DOCUMENT_RETENTION_DAYS", default=30)
+
 # JSON endpoints (the API and webhooks): bodies over DATA_UPLOAD_MAX_MEMORY_SIZE get 413, and
 # bodies nested deeper than JSON_MAX_DEPTH get 400 (core.json_endpoints).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
@@ -385,6 +396,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PortInDocumentKindEnum": "porting.models.PortInDocument.Kind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "integrations.catalogue.add_event_schemas",

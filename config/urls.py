@@ -31,6 +31,7 @@ api_v1 = [
     path("", include("messaging.api_urls")),
     path("", include("voice.api_urls")),
     path("", include("integrations.api_urls")),
+    path("", include("porting.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", swagger_ui, name="api-docs"),
 ]
@@ -44,9 +45,11 @@ urlpatterns = [
     path("webhooks/bandwidth/", include("numbers.webhook_urls")),
     path("webhooks/bandwidth/", include("messaging.webhook_urls")),
     path("webhooks/bandwidth/", include("voice.webhook_urls")),
+    path("webhooks/bandwidth/", include("porting.webhook_urls")),
     path("", include("numbers.urls")),
     path("", include("messaging.urls")),
     path("", include("voice.urls")),
     path("", include("integrations.urls")),
+    path("", include("porting.urls")),
     path("", include("tenants.urls")),
 ]

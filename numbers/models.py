@@ -92,8 +92,12 @@ class PhoneNumber(TenantOwnedModel):
         RELEASING = "releasing", "Releasing"
         RELEASED = "released", "Released"
         FAILED = "failed", "Failed"
+        PORTING = "porting", "Porting in"
 
-    HELD_STATUSES = (Status.ORDERING, Status.ACTIVE, Status.RELEASING)
+    HELD_STATUSES = (Status.ORDERING, Status.ACTIVE, Status.RELEASING, Status.PORTING)
+    ROUTABLE_STATUSES = (Status.ACTIVE, Status.PORTING)
+    """Numbers whose routes and names can be set: active ones, and ones porting in, so they
+    answer as the tenant wants from the moment the port completes."""
 
     number = models.CharField(max_length=16, help_text="E.164")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LOCAL)
@@ -131,7 +135,7 @@ class PhoneNumber(TenantOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["number"],
-                condition=models.Q(status__in=["ordering", "active", "releasing"]),
+                condition=models.Q(status__in=["ordering", "active", "releasing", "porting"]),
                 name="phonenumber_unique_held",
             )
         ]

@@ -34,6 +34,11 @@ def active_number_list(*, tenant: Tenant) -> QuerySet[PhoneNumber]:
     return PhoneNumber.objects.for_tenant(tenant).filter(status=PhoneNumber.Status.ACTIVE)
 
 
+def routable_number_list(*, tenant: Tenant) -> QuerySet[PhoneNumber]:
+    """The tenant's numbers that can be given routes and names: active or porting in."""
+    return PhoneNumber.objects.for_tenant(tenant).filter(status__in=PhoneNumber.ROUTABLE_STATUSES)
+
+
 def number_order_list(*, tenant: Tenant) -> QuerySet[NumberOrder]:
     return NumberOrder.objects.for_tenant(tenant).order_by("-created_at", "-id")
 

@@ -41,7 +41,8 @@ def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Renders every API error as ``{"error": {"code", "message", "fields"}}``."""
     if isinstance(exc, ParleyError):
-        fields = {exc.field: [exc.message]} if exc.field else {}
+        named = getattr(exc, "fields", None) or ([exc.field] if exc.field else [])
+        fields = {name: [exc.message] for name in named}
         response = Response(error_body(exc.code, exc.message, fields), status=exc.status)
         retry_after = getattr(exc, "retry_after", None)
         if retry_after:

@@ -19,7 +19,7 @@ from messaging.models import Conversation
 from .messaging.conftest import Wired, drain, post_events, received
 
 ROOT = Path(__file__).resolve().parents[1]
-UI_URLCONFS = ("tenants.urls", "numbers.urls", "messaging.urls", "voice.urls")
+UI_URLCONFS = ("tenants.urls", "numbers.urls", "messaging.urls", "voice.urls", "porting.urls")
 
 
 def directives(response) -> dict[str, list[str]]:
@@ -104,6 +104,8 @@ def test_every_ui_route_answers_with_the_strict_policy(owner, login, conversatio
         "/settings/after-hours/",
         "/settings/members/",
         "/settings/tokens/",
+        "/porting/",
+        "/porting/new/",
     ]:
         assert answered[page] == 200, page
 

@@ -47,7 +47,7 @@ def _acting_membership(request: Request, tenant: Any) -> Any:
 class NumberRouteViewSet(TenantViewSet):
     """GET and PUT /numbers/{id}/route/: the number's call routing (a JSON document)."""
 
-    selector = staticmethod(selectors.voice_number_list)
+    selector = staticmethod(selectors.route_number_list)
     serializer_class = RouteSerializer
     permission_classes = [IsTenantMember, CanManageTenant]
 

@@ -34,8 +34,13 @@ def compiled_key(phone_number_id: int) -> str:
 voice_number_list = number_selectors.active_number_list
 
 
+route_number_list = number_selectors.routable_number_list
+"""Numbers whose call route can be edited: active ones and ones still porting in."""
+
+
 def voice_number_get(*, tenant: Tenant, pk: Any) -> PhoneNumber:
-    return get_object_or_404(voice_number_list(tenant=tenant), pk=pk)
+    """A number whose route is shown or edited (active, or porting in)."""
+    return get_object_or_404(route_number_list(tenant=tenant), pk=pk)
 
 
 def voice_number_by_e164(*, tenant: Tenant, number: str) -> PhoneNumber | None:

@@ -90,7 +90,7 @@ def recording_media(request: HttpRequest, pk: int) -> HttpResponse:
 
 @tenant_required
 def route_list(request: HttpRequest) -> HttpResponse:
-    numbers = selectors.voice_number_list(tenant=_tenant(request))
+    numbers = selectors.route_number_list(tenant=_tenant(request))
     return render(request, "voice/routes.html", {"numbers": numbers})
 
 

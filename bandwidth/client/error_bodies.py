@@ -131,7 +131,8 @@ def _parse_xml_error(text: str) -> ErrorBody:
 
 
 def xml_error_details(root: Element) -> tuple[ErrorDetail, ...]:
-    """Coded errors of a Numbers API body: <ErrorList><Error>, <Error> or <ResponseStatus>."""
+    """Coded errors of a Numbers API body: <ErrorList><Error>, <Error>, <Errors> or
+    <ResponseStatus>."""
     details: list[ErrorDetail] = []
     for error in root.iter("Error"):
         number = (error.findtext("TelephoneNumber") or "").strip()
@@ -142,6 +143,14 @@ def xml_error_details(root: Element) -> tuple[ErrorDetail, ...]:
                 telephone_number=_as_e164(number) if number else None,
             )
         )
+    for lnp_error in root.iter("Errors"):  # port-in (LNP) answers list <Errors> without a wrapper
+        code = (lnp_error.findtext("Code") or "").strip()
+        if code:
+            details.append(
+                ErrorDetail(
+                    code=code, description=(lnp_error.findtext("Description") or "").strip()
+                )
+            )
     for status in root.iter("ResponseStatus"):
         code = (status.findtext("ErrorCode") or "").strip()
         if code:

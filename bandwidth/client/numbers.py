@@ -20,6 +20,7 @@ from bandwidth.client.numbers_xml import (
     SmsFeature,
     Subscription,
 )
+from bandwidth.client.numbers_xml import portins as lnp
 from bandwidth.client.transport import Transport
 
 _XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8", "Accept": "application/xml"}
@@ -265,6 +266,65 @@ class NumbersApi:
         self._transport.request(
             "DELETE", self._url("subscriptions", subscription_id), headers=_ACCEPT_XML
         )
+
+    # Port-ins (LNP)
+
+    def check_portability(self, numbers: list[str]) -> lnp.PortabilityCheck:
+        body = lnp.build_portability_request(numbers)
+        url = self._url("lnpchecker")
+        response = self._transport.request(
+            "POST", url, data=body, headers=_XML_HEADERS, params={"fullCheck": "true"}
+        )
+        return lnp.parse_portability(response.content)
+
+    def create_portin(self, order: lnp.LnpOrder, *, draft: bool) -> lnp.PortInResult:
+        body = lnp.build_lnp_order(
+            order, root_tag="LnpOrder", processing_status="DRAFT" if draft else None
+        )
+        return lnp.parse_portin(self._send("POST", self._url("portins"), body).content)
+
+    def get_portin(self, order_id: str) -> lnp.PortInResult:
+        return lnp.parse_portin(self._get(self._url("portins", order_id)).content)
+
+    def update_portin(
+        self, order_id: str, order: lnp.LnpOrder, *, submit: bool = False
+    ) -> lnp.PortInResult:
+        """Changes a draft (``submit`` sends it), or supplements (SUPP) a submitted order."""
+        body = lnp.build_lnp_order(
+            order, root_tag="LnpOrderSupp", processing_status="SUBMITTED" if submit else None
+        )
+        response = self._send("PUT", self._url("portins", order_id), body)
+        return lnp.parse_portin(response.content)
+
+    def cancel_portin(self, order_id: str) -> None:
+        """Deletes a draft; asks to cancel a submitted order (REQUESTED_CANCEL)."""
+        self._transport.request("DELETE", self._url("portins", order_id), headers=_ACCEPT_XML)
+
+    def upload_portin_file(
+        self, order_id: str, *, content: bytes, content_type: str, document_type: str
+    ) -> str:
+        response = self._transport.request(
+            "POST",
+            self._url("portins", order_id, "loas"),
+            data=content,
+            params={"documentType": document_type},
+            headers={"Content-Type": content_type, "Accept": "application/xml"},
+        )
+        return lnp.parse_file_upload(response.content)
+
+    def list_portin_files(self, order_id: str) -> list[lnp.PortInFile]:
+        return lnp.parse_file_list(self._get(self._url("portins", order_id, "loas")).content)
+
+    def list_portin_notes(self, order_id: str) -> list[lnp.PortInNote]:
+        return lnp.parse_notes(self._get(self._url("portins", order_id, "notes")).content)
+
+    def add_portin_note(self, order_id: str, *, user_id: str, description: str) -> str:
+        body = lnp.build_note(user_id, description)
+        response = self._send("POST", self._url("portins", order_id, "notes"), body)
+        return xml.id_from_location(response.headers.get("Location"))
+
+    def get_portin_history(self, order_id: str) -> list[lnp.PortInHistoryEntry]:
+        return lnp.parse_history(self._get(self._url("portins", order_id, "history")).content)
 
 
 def _search_criteria(

@@ -1,14 +1,14 @@
 """The account state in a JSON file, so the emulator survives restarts (``--state-file``).
 
 Kept: sites, locations (SIP peers) with their products, applications with their callback
-credentials, numbers in service, orders, disconnects, subscriptions, messages (with their
-per-recipient statuses) and media (content base64-encoded, so media URLs of kept messages still
-resolve). Not kept: OAuth2 tokens, live calls, rate-limiter counters, faults, the callback log
-and scheduled work (callback retries not yet sent are lost). An order or disconnect still
-``RECEIVED`` when saved is completed again after ``order_complete_delay`` once loaded (see
-``resume_pending_orders``), and an outbound message still queued or sending gets its final status
-callback after the usual delay (``resume_pending_messages``), as Bandwidth's receipts still come
-after an outage on its side.
+credentials, numbers in service, orders, disconnects, subscriptions, port-ins (with their files'
+names, notes and history), messages (with their per-recipient statuses) and media (content
+base64-encoded, so media URLs of kept messages still resolve). Not kept: OAuth2 tokens, live calls,
+rate-limiter counters, faults, the callback log and scheduled work (callback retries not yet sent
+are lost). An order or disconnect still ``RECEIVED`` when saved is completed again after
+``order_complete_delay`` once loaded (see ``resume_pending_orders``), and an outbound message still
+queued or sending gets its final status callback after the usual delay
+(``resume_pending_messages``), as Bandwidth's receipts still come after an outage on its side.
 
 A file that cannot be read or parsed stops the emulator with ``StateFileError`` naming the file:
 starting empty would overwrite it at the first save and lose the numbers and applications
@@ -38,6 +38,8 @@ from bandwidth.emulator.state import (
     InServiceNumber,
     MediaItem,
     Order,
+    PortIn,
+    PortInFile,
     SipPeer,
     Site,
     StoredMessage,
@@ -71,6 +73,7 @@ def dump_state(state: EmulatorState) -> dict[str, Any]:
             "subscriptions": [asdict(sub) for sub in state.subscriptions.values()],
             "messages": [asdict(message) for message in state.messages.values()],
             "media": [_dump_media(item) for item in state.media.values()],
+            "portins": [asdict(order) for order in state.portins.values()],
         }
 
 
@@ -91,6 +94,7 @@ def load_state(data: Any) -> EmulatorState:
         state.subscriptions = _by_id(_load_subscription(d) for d in data["subscriptions"])
         state.messages = _by_id(StoredMessage(**d) for d in data["messages"])
         state.media = {m.name: m for m in (_load_media(d) for d in data["media"])}
+        state.portins = _by_id(_load_portin(d) for d in data.get("portins", []))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"malformed state: {exc!r}") from exc
     state._ids = itertools.count(_next_numeric_id(state))
@@ -127,6 +131,15 @@ def _load_subscription(data: dict[str, Any]) -> Subscription:
     subscription = Subscription(**data)
     subscription.credentials = _credentials(subscription.credentials)
     return subscription
+
+
+def _load_portin(data: dict[str, Any]) -> PortIn:
+    order = PortIn(**data)
+    order.files = [PortInFile(**item) for item in data.get("files", [])]
+    order.errors = [(int(code), str(text)) for code, text in order.errors]
+    order.notes = [(str(a), str(b), str(c), str(d)) for a, b, c, d in order.notes]
+    order.history = [(str(a), str(b), str(c), str(d)) for a, b, c, d in order.history]
+    return order
 
 
 def _dump_media(item: MediaItem) -> dict[str, Any]:
@@ -196,6 +209,7 @@ def resume_pending_orders(emu: Emulator) -> None:
         numbers.schedule_order_completion(emu, order)
     for order in disconnects:
         numbers.schedule_disconnect_completion(emu, order)
+    numbers.resume_portins(emu)
 
 
 def resume_pending_messages(emu: Emulator) -> None:

@@ -9,6 +9,10 @@ and a JSON snapshot of the state. They need no credentials.
   "duplicate_callbacks", "duplicate_copies"}`` (each optional) adds faults; DELETE clears. A storm
   fails that ratio of requests for that many seconds; each of the next ``duplicate_callbacks``
   callbacks is delivered ``duplicate_copies`` times (default 2).
+- ``POST /_sim/portins/{orderId}`` JSON ``{"status": "FOC"|"EXCEPTION"|"COMPLETE"|"CANCELLED",
+  "focDate"?, "note"?}`` moves a port-in as Bandwidth's porting desk would (FOC sets the actual FOC
+  date, EXCEPTION records the note as the reason, COMPLETE puts the numbers in service) and
+  notifies the ``portins`` subscriptions → 200 ``{"orderId", "status"}``.
 - ``POST /_sim/reset`` → 204; ``GET /_sim/state`` → the snapshot (``scheduled`` counts the
   delayed work still to run: callbacks, their retries, order completions;
   ``callback_attempts`` and ``callback_failures`` count deliveries and those without a 2xx).
@@ -26,6 +30,7 @@ from werkzeug.wrappers import Request, Response
 
 from bandwidth.emulator.http import Routes, empty_response, json_response, request_json
 from bandwidth.emulator.messaging import InboundMedia, is_e164, receive_inbound
+from bandwidth.emulator.numbers import portins
 
 if TYPE_CHECKING:
     from bandwidth.emulator.app import Emulator
@@ -83,6 +88,26 @@ def inject_inbound_message(emu: Emulator, request: Request) -> Response:
     if from_form:
         return redirect("/", 303)
     return json_response({"messages": [m.as_message_schema() for m in messages]}, 201)
+
+
+@routes.route("/_sim/portins/<order_id>", methods=["POST"], auth=False)
+def move_portin(emu: Emulator, request: Request, order_id: str) -> Response:
+    try:
+        body = request_json(request)
+        if not isinstance(body, dict):
+            raise ValueError("body must be a JSON object")
+        order = portins.simulate(
+            emu,
+            order_id,
+            str(body.get("status") or "").upper(),
+            body.get("focDate"),
+            body.get("note"),
+        )
+    except LookupError:
+        return _sim_error(f"no port-in {order_id}", 404)
+    except (ValueError, TypeError) as exc:
+        return _sim_error(str(exc))
+    return json_response({"orderId": order.id, "status": order.status})
 
 
 @routes.route("/_sim/faults", methods=["GET"], auth=False)

@@ -108,6 +108,38 @@ class Subscription:
 
 
 @dataclass
+class PortInFile:
+    name: str
+    document_type: str
+    content_type: str
+    size: int
+
+
+@dataclass
+class PortIn:
+    """A port-in (LNP) order. ``fields`` keeps the order's own elements by Bandwidth's names
+    (CustomerOrderId, BillingTelephoneNumber, LoaAuthorizingPerson, RequestedFocDate, ...);
+    ``subscriber`` the Subscriber element as XML text; ``history`` (time, note, author, status)."""
+
+    id: str
+    numbers: list[str]
+    status: str
+    created: str
+    last_modified: str
+    site_id: str = ""
+    peer_id: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    subscriber_xml: str = ""
+    account_number: str = ""
+    pin: str = ""
+    actual_foc: str = ""
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    files: list[PortInFile] = field(default_factory=list)
+    notes: list[tuple[str, str, str, str]] = field(default_factory=list)
+    history: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+@dataclass
 class StoredMessage:
     """A message as Bandwidth's list endpoint knows it (one row per recipient)."""
 
@@ -185,6 +217,7 @@ class EmulatorState:
         self.orders: dict[str, Order] = {}
         self.disconnects: dict[str, Order] = {}
         self.subscriptions: dict[str, Subscription] = {}
+        self.portins: dict[str, PortIn] = {}
         self.messages: dict[str, StoredMessage] = {}
         self.media: dict[str, MediaItem] = {}
         self.tokens: dict[str, float] = {}

@@ -10,6 +10,7 @@ from .orders import (
     number_order_reconcile,
     orders_to_reconcile,
 )
+from .porting import number_port_complete, number_port_hold, number_port_release
 from .release import number_release, number_update
 from .search import MAX_SEARCH_RESULTS, number_search
 
@@ -22,6 +23,9 @@ __all__ = [
     "number_order_id_for",
     "number_order_place",
     "number_order_reconcile",
+    "number_port_complete",
+    "number_port_hold",
+    "number_port_release",
     "number_release",
     "number_search",
     "number_update",

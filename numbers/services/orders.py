@@ -245,7 +245,7 @@ def _reason_for(number: str, errors: list[ErrorDetail], message: str) -> str:
     return message or "Bandwidth did not complete this number."
 
 
-def _report(phone_number: PhoneNumber) -> None:
+def number_event_report(phone_number: PhoneNumber) -> None:
     """number.activated / number.released to the tenant's webhook endpoints (the outbox)."""
     stamp: datetime | None
     if phone_number.status == PhoneNumber.Status.ACTIVE:
@@ -312,7 +312,7 @@ def _apply(
         phone_number.save()
         routing.forget([(phone_number.pk, phone_number.number)])
         if phone_number.status != old_status:
-            _report(phone_number)
+            number_event_report(phone_number)
             number_status_changed.send(
                 sender=PhoneNumber,
                 phone_number=phone_number,

@@ -515,7 +515,7 @@ def test_subscriptions(client: BandwidthClient) -> None:
     assert subscription_id == "sub-1"
     assert delete_call.request.method == "DELETE"
     with pytest.raises(ValueError):
-        build_subscription(order_type="portins", url="u", username=None, password=None, expiry=1)
+        build_subscription(order_type="portouts", url="u", username=None, password=None, expiry=1)
 
 
 def test_user_text_cannot_inject_xml_elements() -> None:

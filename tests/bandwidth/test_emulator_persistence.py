@@ -555,3 +555,46 @@ def _wait_in_service(emulator: RunningEmulator, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"{NUMBER} not in service after {timeout} s")
+
+
+class TestPortInsAcrossRestarts:
+    def test_a_port_in_and_its_pending_cancel_survive_a_restart(
+        self, start_emulator: Starter, receiver: Receiver
+    ) -> None:
+        first = start_emulator(order_complete_delay=10_000.0)
+        ids = provision_over_http(first, receiver)
+        created = post_xml(
+            first,
+            "/portins",
+            f"<LnpOrder><SiteId>{ids['site']}</SiteId><LoaAuthorizingPerson>Ada</LoaAuthorizingPerson>"
+            "<Subscriber><BusinessName>Acme</BusinessName><ServiceAddress><HouseNumber>1</HouseNumber>"
+            "<StreetName>Main</StreetName><City>Cary</City><StateCode>NC</StateCode><Zip>27518</Zip>"
+            "</ServiceAddress></Subscriber><ListOfPhoneNumbers><PhoneNumber>9195550123</PhoneNumber>"
+            "</ListOfPhoneNumbers></LnpOrder>",
+        )
+        assert created.status_code == 201, created.text
+        order_id = xml(created).findtext("OrderId") or ""
+        requests.post(
+            api(first) + f"/portins/{order_id}/loas",
+            params={"documentType": "LOA"},
+            data=b"%PDF-1.4",
+            headers={"Content-Type": "application/pdf"},
+            auth=AUTH,
+        )
+        assert requests.delete(api(first) + f"/portins/{order_id}", auth=AUTH).status_code == 200
+        first.stop()
+
+        second = start_emulator()
+        drain(second)
+        order = xml(requests.get(api(second) + f"/portins/{order_id}", auth=AUTH))
+        files = xml(requests.get(api(second) + f"/portins/{order_id}/loas", auth=AUTH))
+        history = xml(requests.get(api(second) + f"/portins/{order_id}/history", auth=AUTH))
+
+        assert order.findtext("ProcessingStatus") == "CANCELLED"
+        assert files.findtext("fileData/FileMetaData/DocumentType") == "LOA"
+        assert [h.findtext("Status") for h in history.iterfind("OrderHistory")] == [
+            "PENDING_DOCUMENTS",
+            "SUBMITTED",
+            "REQUESTED_CANCEL",
+            "CANCELLED",
+        ]

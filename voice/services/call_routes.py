@@ -55,7 +55,8 @@ def call_route_save(
     greeting_audio: UploadedFile | None = None,
 ) -> CallRoute:
     """Validate a route document and store it for the number; the cached BXML data is rebuilt."""
-    if phone_number.tenant_id != tenant.pk or phone_number.status != PhoneNumber.Status.ACTIVE:
+    routable = phone_number.status in PhoneNumber.ROUTABLE_STATUSES
+    if phone_number.tenant_id != tenant.pk or not routable:
         raise ParleyError("This number is not one of your active numbers.", field="number")
     clean = routes.validate_config(config, region=tenant.default_region)
     tenant_services.outbound_destinations_check(

@@ -13,6 +13,7 @@ Outcomes the emulator decides (Bandwidth's own rules where known, otherwise docu
   type, ``5019`` invalid CustomerOrderId, ``5020`` empty number list.
 - Disconnects of numbers not in service on the account fail per number with ``5006``
   (emulator-chosen).
+- Port-ins: see ``bandwidth.emulator.numbers.portins``.
 - Search errors: ``4000`` invalid area code and ``4010`` missing parameters are Bandwidth's;
   ``4001`` bad quantity, ``4002`` unknown state, ``4003`` bad ZIP, ``4004`` bad toll-free
   pattern, ``4005`` bad vanity, ``4006`` bad NPA-NXX, ``4007`` conflicting parameters are
@@ -20,10 +21,17 @@ Outcomes the emulator decides (Bandwidth's own rules where known, otherwise docu
 """
 
 # Importing the handler modules registers their routes.
-from bandwidth.emulator.numbers import applications, products, sites, subscriptions  # noqa: F401
+from bandwidth.emulator.numbers import (  # noqa: F401
+    applications,
+    portins,
+    products,
+    sites,
+    subscriptions,
+)
 from bandwidth.emulator.numbers.common import e164, routes, ten_digits
 from bandwidth.emulator.numbers.disconnects import schedule_disconnect_completion
 from bandwidth.emulator.numbers.orders import schedule_order_completion
+from bandwidth.emulator.numbers.portins import resume_portins
 from bandwidth.emulator.numbers.search import SearchCriteria, SearchError, find_available
 
 __all__ = [
@@ -31,6 +39,7 @@ __all__ = [
     "SearchError",
     "e164",
     "find_available",
+    "resume_portins",
     "routes",
     "schedule_disconnect_completion",
     "schedule_order_completion",

@@ -1,0 +1,1 @@
+"""Port-in: a tenant brings its existing numbers from another carrier (Bandwidth LNP)."""
