@@ -2,6 +2,9 @@
 // inline script (the Content-Security-Policy forbids it):
 //   <form data-confirm="Question?">  asks before submitting; Cancel stops the submission.
 //   <select data-autosubmit>         submits its form when the choice changes.
+//   <body data-poll-url=...>         polls for notifications: the unread total in the navigation
+//                                    and the tab title, browser notifications and a sound.
+//   <button data-notify-permission>  asks the browser for permission to notify.
 (function () {
   "use strict";
 
@@ -36,4 +39,96 @@
       form.submit();
     }
   });
+})();
+
+// Notifications: one poll every few seconds; a poll that finds nothing new is a 304.
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var pollUrl = body && body.getAttribute("data-poll-url");
+  var interval = 5000;
+  var etag = null;
+  var cursor = null;
+  var baseTitle = document.title;
+  var sound = null;
+
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest("[data-notify-permission]");
+    if (!button || !("Notification" in window)) {
+      return;
+    }
+    event.preventDefault();
+    Notification.requestPermission().then(function (answer) {
+      var status = document.querySelector("[data-notify-permission-status]");
+      if (status) {
+        status.textContent =
+          answer === "granted" ? "Browser notifications are allowed." : "The browser did not allow notifications.";
+      }
+    });
+  });
+
+  if (!pollUrl || !window.fetch) {
+    return;
+  }
+
+  function showUnread(total) {
+    var badge = document.querySelector("[data-unread]");
+    var count = document.querySelector("[data-unread-count]");
+    if (badge && count) {
+      count.textContent = String(total);
+      badge.hidden = total === 0;
+    }
+    document.title = total > 0 ? "(" + total + ") " + baseTitle : baseTitle;
+  }
+
+  function announce(event) {
+    if (body.getAttribute("data-notify-browser") === "1" && "Notification" in window &&
+        Notification.permission === "granted") {
+      var shown = new Notification(event.title, { body: event.body, tag: "parley-" + event.id });
+      shown.onclick = function () {
+        window.focus();
+        window.location.href = event.url;
+      };
+    }
+    if (body.getAttribute("data-notify-sound") === "1") {
+      sound = sound || new Audio(body.getAttribute("data-sound-url"));
+      var playing = sound.play();
+      if (playing && playing.catch) {
+        playing.catch(function () {});
+      }
+    }
+  }
+
+  function poll() {
+    var url = pollUrl + (cursor === null ? "" : "?after=" + cursor);
+    var headers = {};
+    if (etag) {
+      headers["If-None-Match"] = etag;
+    }
+    fetch(url, { headers: headers, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (response.status !== 200) {
+          return null;
+        }
+        etag = response.headers.get("ETag");
+        return response.json();
+      })
+      .then(function (data) {
+        if (!data) {
+          return;
+        }
+        showUnread(data.unread);
+        if (cursor !== null) {
+          data.events.forEach(announce);
+        }
+        cursor = data.cursor;
+      })
+      .catch(function () {})
+      .then(function () {
+        window.setTimeout(poll, interval);
+      });
+  }
+
+  poll();
 })();
