@@ -132,3 +132,37 @@
 
   poll();
 })();
+
+// Inline errors: an error fragment naming a field (data-field) marks that field invalid, points
+// it at the message and moves the focus there; the other fields of the form are cleared.
+(function () {
+  "use strict";
+
+  function markInvalid(root) {
+    var error = root.querySelector ? root.querySelector(".inline-error[data-field]") : null;
+    var form = document.getElementById("search-form");
+    if (!form) {
+      return;
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (field) {
+      field.removeAttribute("aria-invalid");
+      field.removeAttribute("aria-describedby");
+    });
+    if (!error) {
+      return;
+    }
+    var field = form.querySelector("#" + error.getAttribute("data-field"));
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", error.id);
+      field.focus();
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    markInvalid(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    markInvalid(document);
+  });
+})();
