@@ -52,6 +52,11 @@ class BenchConfig:
     drain_events: int = 3000
     drain_rate: float = 100.0
     drain_seconds: float = 20.0
+    # (h) notifications poll: 304 (nothing new) against a full answer.
+    poll_events: int = 200
+    poll_rate: float = 100.0
+    poll_seconds: float = 10.0
+    poll_clients: int = 8
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,6 +73,8 @@ QUICK: dict[str, Any] = {
     "voice_seconds": 2.0,
     "drain_events": 300,
     "drain_seconds": 3.0,
+    "poll_events": 50,
+    "poll_seconds": 2.0,
 }
 
 _ENV = {

@@ -170,6 +170,8 @@ SPECS: tuple[Spec, ...] = (
         "s",
         "lower",
     ),
+    Spec("poll_304_p95_ms", "(h) notifications poll, nothing new (304), p95", "ms", "lower"),
+    Spec("poll_full_p95_ms", "(h) notifications poll, full answer, p95", "ms", "lower"),
 )
 
 BY_KEY = {spec.key: spec for spec in SPECS}

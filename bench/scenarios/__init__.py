@@ -7,7 +7,7 @@ value per round) with details.
 
 from __future__ import annotations
 
-from . import drain, inbound, inbox, memory, outbound, voice, webhook
+from . import drain, inbound, inbox, memory, outbound, poll, voice, webhook
 from .base import Outcome, Scenario
 
 ALL: dict[str, Scenario] = {
@@ -17,6 +17,7 @@ ALL: dict[str, Scenario] = {
     "outbound": outbound.run,
     "voice": voice.run,
     "drain": drain.run,
+    "poll": poll.run,
     "memory": memory.run,
 }
 
