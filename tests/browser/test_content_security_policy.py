@@ -92,13 +92,13 @@ def test_the_ui_runs_under_its_policy(browser_page, owner, conversation):
         "/calls/blocklist/",
         "/contacts/",
         f"/contacts/{contact.pk}/",
-        "/settings/members/",
-        "/settings/tokens/",
-        "/settings/security/",
         "/dashboard/",
         "/profile/",
         "/profile/password/",
         "/profile/two-factor/",
+        "/settings/security/",
+        "/settings/members/",
+        "/settings/tokens/",
     ]:
         watch.visit(path)
 
