@@ -284,28 +284,52 @@ def two_factor_start(*, user: Any) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-@transaction.atomic
 def two_factor_confirm(*, user: Any, token: str) -> TOTPDevice:
-    """Confirms the pending authenticator with a code it shows; other devices are removed."""
+    """Confirms the pending authenticator with a code it shows; other devices are removed.
+    Not one transaction: a wrong code's throttling must be kept when the refusal is raised."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     if device is None:
         raise ParleyError("Start the set-up again.", field="token")
-    if not device.verify_token(token.strip().replace(" ", "")):
-        raise ParleyError("That code is not right; enter the 6 digits shown now.", field="token")
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    _verify(device, token)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
     return device
 
 
-@transaction.atomic
+def _code_of(token: str) -> str:
+    return token.strip().replace(" ", "")
+
+
+def _verify(device: TOTPDevice, token: str) -> None:
+    """After a wrong code the next try must wait (1 s, doubling with each failure, django-otp's
+    throttling, saved on the device), so codes cannot be guessed quickly."""
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        raise ParleyError(
+            "Too many wrong codes in a row; wait a few seconds and try again.", field="token"
+        )
+    if not device.verify_token(_code_of(token)):
+        raise ParleyError("That code is not right; enter the 6 digits shown now.", field="token")
+
+
+def two_factor_check(*, user: Any, token: str) -> TOTPDevice:
+    """The user's authenticator when ``token`` is its current code (the second step of signing
+    in). Not one transaction, so a wrong code's throttling is kept."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        raise ParleyError("There is no authenticator app on this account.", field="token")
+    _verify(device, token)
+    return device
+
+
 def two_factor_disable(*, user: Any, token: str) -> None:
     """Removes the user's authenticator; a current code proves it is them."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return
-    if not device.verify_token(token.strip().replace(" ", "")):
-        raise ParleyError("That code is not right.", field="token")
+    _verify(device, token)
     TOTPDevice.objects.filter(user=user).delete()
 
 

@@ -15,7 +15,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
 
 from . import selectors, services
 from .decorators import TWO_FACTOR_SESSION_KEY, tenant_required
@@ -281,9 +280,10 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
     if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["token"].strip().replace(" ", ""))
-        if device is None:
-            form.add_error("token", "That code is not right; enter the 6 digits shown now.")
+        try:
+            device = services.two_factor_check(user=request.user, token=form.cleaned_data["token"])
+        except ParleyError as exc:
+            form.add_error("token", exc.message)
         else:
             otp_login(request, device)
             request.session[TWO_FACTOR_SESSION_KEY] = "verified"

@@ -201,7 +201,14 @@ def test_two_factor_sign_in(owner, login):
     assert signed_in.redirect_chain[-1][0].startswith("/accounts/two-factor/?next=")
     assert browser.get("/inbox/").status_code == 302
     refused = browser.post("/accounts/two-factor/", {"token": "12", "next": "/inbox/"})
-    assert refused.status_code == 400
+    assert refused.status_code == 400 and "not right" in refused.content.decode()
+    # Right away, even the right code waits: wrong codes cannot be tried quickly.
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    throttled = browser.post(
+        "/accounts/two-factor/", {"token": f"{totp.token():06d}", "next": "/inbox/"}
+    )
+    assert throttled.status_code == 400 and "wait a few seconds" in throttled.content.decode()
     passed = browser.post("/accounts/two-factor/", {"token": _code(device), "next": "/inbox/"})
     assert passed.status_code == 302 and passed["Location"] == "/inbox/"
     assert browser.get("/inbox/").status_code == 200
