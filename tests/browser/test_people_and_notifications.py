@@ -236,3 +236,28 @@ def test_two_factor_set_up_then_asked_at_sign_in(browser_page, owner):
     page.fill("#id_token", _current_code(owner.user))
     page.click("text=Continue")
     page.wait_for_url("**/dashboard/")
+
+
+def test_other_touched_pages_fit_a_phone_and_pass_axe(browser_page, owner, other_owner):
+    wired = Wired(owner.tenant, "+19195550101")
+    post_events(
+        Client(), wired.auth, [received(wired.e164, "+19195550142", "Hello", message_id="t1")]
+    )
+    drain()
+    contact = Contact.objects.get(tenant=owner.tenant)
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    sign_in(page, owner)
+    for path in [
+        "/contacts/",
+        f"/contacts/{contact.pk}/",
+        "/calls/",
+        "/calls/voicemail/",
+        "/settings/members/",
+        "/settings/tokens/",
+    ]:
+        _check(page, path)
+    # Another tenant's contact is not found.
+    page.click("text=Sign out")
+    sign_in(page, other_owner)
+    assert page.goto(f"/contacts/{contact.pk}/").status == 404
