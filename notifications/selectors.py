@@ -143,21 +143,5 @@ def dashboard(*, tenant: Tenant, day_start: datetime) -> Dashboard:
     )
 
 
-def away_candidates(*, since: datetime) -> QuerySet[Membership]:
-    """Members who want emails while away, in tenants with something to tell since ``since``.
-    Reads across tenants: the periodic email job's starting point."""
-    tenants = (
-        Event.objects.filter(kind__in=Event.NOTIFIED, created_at__gte=since)
-        .values("tenant_id")
-        .distinct()
-    )
-    return (
-        Membership.objects.filter(tenant_id__in=tenants, notify_email=True)
-        .exclude(user__email="")
-        .select_related("user", "tenant")
-        .order_by("pk")
-    )
-
-
 def recent_since(now: datetime, hours: int = 1) -> datetime:
     return now - timedelta(hours=hours)
