@@ -69,6 +69,10 @@
   });
 
   if (!pollUrl || !window.fetch) {
+    // Signed out (or no tenant): forget what the last member's pages knew.
+    try {
+      window.sessionStorage.removeItem("parley-poll:/notifications/poll/");
+    } catch (ignored) {}
     return;
   }
 
@@ -100,6 +104,23 @@
     }
   }
 
+  // The last answer survives page loads in this tab, so a new page starts with the total and
+  // its first poll is a 304 too when nothing changed.
+  var STORE = "parley-poll:" + pollUrl;
+  function remember(total) {
+    try {
+      window.sessionStorage.setItem(STORE, JSON.stringify({ etag: etag, cursor: cursor, unread: total }));
+    } catch (ignored) {}
+  }
+  try {
+    var kept = JSON.parse(window.sessionStorage.getItem(STORE) || "null");
+    if (kept && kept.etag) {
+      etag = kept.etag;
+      cursor = kept.cursor;
+      showUnread(kept.unread);
+    }
+  } catch (ignored) {}
+
   function poll() {
     var url = pollUrl + (cursor === null ? "" : "?after=" + cursor);
     var headers = {};
@@ -123,6 +144,7 @@
           data.events.forEach(announce);
         }
         cursor = data.cursor;
+        remember(data.unread);
       })
       .catch(function () {})
       .then(function () {

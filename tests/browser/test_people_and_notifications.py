@@ -147,6 +147,20 @@ def test_unread_total_title_and_browser_notification(browser_page, live_server, 
     assert notes == [{"title": "New text from (919) 555-0142", "body": "Open today?"}]
     assert_accessible(page)
 
+    # The next page knows the total at once, and its first poll finds nothing new: a 304.
+    polls: list[int] = []
+    page.on(
+        "response",
+        lambda response: (
+            polls.append(response.status) if "/notifications/poll/" in response.url else None
+        ),
+    )
+    page.goto("/contacts/")
+    assert page.inner_text("[data-unread-count]") == "1"
+    assert page.title().startswith("(1) ")
+    page.wait_for_timeout(800)
+    assert polls and polls[0] == 304, polls
+
 
 def test_number_search_errors_stay_inline(browser_page, owner):
     page = browser_page
