@@ -135,7 +135,10 @@ def _numbers_of(rows: Iterable[Any]) -> list[str]:
 
 
 @register.simple_tag(takes_context=True)
-def load_names(context: template.Context, rows: Iterable[Any]) -> str:
+def load_names(context: template.Context, rows: Any) -> str:
+    """``rows``: a list, or one conversation."""
+    if hasattr(rows, "participants"):
+        rows = [rows]
     _directory(context).load(_numbers_of(rows))
     return ""
 

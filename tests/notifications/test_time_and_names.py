@@ -151,3 +151,26 @@ def test_message_send_keeps_utc_in_the_database(ny_wired):
         send_at=datetime(2027, 1, 16, 0, 34, tzinfo=UTC),
     )
     assert result.message.scheduled_for.utcoffset() == timedelta(0)
+
+
+def test_a_thread_looks_its_names_up_once(client, wired, owner, login):
+    post_events(client, wired.auth, [received(wired.e164, "+19195550142", "Hi", message_id="o1")])
+    drain()
+    conversation = Message.objects.get(bandwidth_id="o1").conversation_id
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ui = login(owner)
+    with CaptureQueriesContext(connection) as queries:
+        assert ui.get(f"/inbox/{conversation}/").status_code == 200
+    lookups = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(
+            (
+                'SELECT "messaging_contact"."number" AS "number"',
+                'SELECT "numbers_phonenumber"."number" AS "number"',
+            )
+        )
+    ]
+    assert len(lookups) == 2, lookups
