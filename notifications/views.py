@@ -56,11 +56,11 @@ def poll(request: HttpRequest) -> HttpResponse:
         after_text = request.GET.get("after", "")
         events: list[dict[str, Any]] = []
         if after_text.isdigit():
-            rows = list(
-                selectors.events_for(tenant=tenant, membership=membership, after=int(after_text))[
-                    :MAX_EVENTS
-                ]
-            )
+            # The newest few, oldest first: a page that was asleep is not shown a backlog.
+            newest = selectors.events_for(
+                tenant=tenant, membership=membership, after=int(after_text)
+            ).order_by("-id")[:MAX_EVENTS]
+            rows = list(reversed(newest))
             names = selectors.names_for(tenant=tenant, numbers=[e.number for e in rows])
             events = [_event_json(e, names, tenant.default_region) for e in rows]
         response = JsonResponse(

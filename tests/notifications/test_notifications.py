@@ -226,3 +226,19 @@ def test_dashboard_counts_today_for_this_tenant_only(
 def test_signing_in_lands_on_the_dashboard(owner, login):
     response = login(owner).get("/", follow=True)
     assert response.redirect_chain[-1][0] == "/dashboard/"
+
+
+def test_a_page_that_was_asleep_is_shown_the_newest_few(wired, owner, login):
+    from notifications.services import event_record
+
+    for index in range(25):
+        event_record(
+            tenant_id=wired.tenant.pk,
+            kind=Event.Kind.TEXT,
+            source_id=900 + index,
+            number="+19195550142",
+            preview=f"text {index}",
+        )
+    body = login(owner).get("/notifications/poll/?after=0").json()
+    assert [e["body"] for e in body["events"]] == [f"text {i}" for i in range(5, 25)]
+    assert body["cursor"] == Event.objects.order_by("-id").first().pk
