@@ -38,11 +38,11 @@ class BenchConfig:
     outbound_numbers_per_tenant: int = 2
     outbound_rate_per_number: float = 1.0
     outbound_messages_per_number: int = 40
-    # (h) a broadcast to imported contacts from 2 numbers (some contacts opted out).
+    # (i) a broadcast to imported contacts from 2 numbers (some contacts opted out).
     broadcast_contacts: int = 500
     broadcast_numbers: int = 2
     broadcast_opted_out_every: int = 50
-    # Rounds of (h): each is about contacts / numbers seconds long.
+    # Rounds of (i): each is about contacts / numbers seconds long.
     broadcast_rounds: int = 3
     # (d) inbox at 1M messages (100k conversations) unless BENCH_INBOX_N / BENCH_INBOX_SCALE.
     inbox_conversations: int = 100_000
@@ -64,6 +64,11 @@ class BenchConfig:
     outgoing_burst_events: int = 1000
     outgoing_rate: float = 20.0
     outgoing_seconds: float = 20.0
+    # (j) notifications poll: 304 (nothing new) against a full answer.
+    poll_events: int = 200
+    poll_rate: float = 100.0
+    poll_seconds: float = 10.0
+    poll_clients: int = 8
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,6 +89,8 @@ QUICK: dict[str, Any] = {
     "drain_seconds": 3.0,
     "outgoing_burst_events": 100,
     "outgoing_seconds": 3.0,
+    "poll_events": 50,
+    "poll_seconds": 2.0,
 }
 
 _ENV = {

@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "tenants",
     "integrations",
@@ -93,6 +95,7 @@ INSTALLED_APPS = [
     "messaging",
     "voice",
     "porting",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a one-time code too (two-factor sign-in).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -122,6 +127,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
@@ -186,6 +192,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date-time format per language (config/formats/<lang>/formats.py), used by the `when`
+# and `ago` template tags; pages show times in the member's (else the tenant's) time zone.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -291,6 +300,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "porting-purge-documents": {
         "task": "porting.tasks.purge_port_in_documents",
         "schedule": 86400.0,
+    },
+    # notifications
+    "notifications-away-emails": {
+        "task": "notifications.tasks.send_away_emails",
+        "schedule": 60.0,
     },
 }
 
@@ -408,6 +422,15 @@ SPECTACULAR_SETTINGS = {
 # smtp+tls://user:password@host:587, consolemail:// prints it).
 ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
 SERVER_EMAIL = env.str("SERVER_EMAIL", default="parley@localhost")
+# Mail to people: invitations, password resets, notifications while away.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Parley <parley@localhost>")
+# How long an invitation or password-reset link works (it also stops once used).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+# Browser and email notifications: an email is sent to a member not seen for this long, at most
+# once per NOTIFY_EMAIL_INTERVAL_SECONDS.
+NOTIFY_AWAY_AFTER_SECONDS = env.int("NOTIFY_AWAY_AFTER_SECONDS", default=300)
+NOTIFY_EMAIL_INTERVAL_SECONDS = env.int("NOTIFY_EMAIL_INTERVAL_SECONDS", default=600)
+OTP_TOTP_ISSUER = "Parley"
 EMAIL_SUBJECT_PREFIX = "[Parley] "
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 

@@ -5,6 +5,7 @@ from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -51,5 +52,7 @@ urlpatterns = [
     path("", include("voice.urls")),
     path("", include("integrations.urls")),
     path("", include("porting.urls")),
+    path("", include("notifications.urls")),
     path("", include("tenants.urls")),
+    path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
 ]

@@ -78,14 +78,17 @@ def inbox_rows(request: HttpRequest) -> HttpResponse:
 
 
 def _send_at(request: HttpRequest, value: str) -> Any:
-    """A send time typed in the tenant's time zone."""
+    """A send time typed in the viewer's time zone (their profile's, else the tenant's), the
+    one every time on the page is shown in."""
     if not value:
         return None
     parsed = parse_datetime(value)
     if parsed is None:
         raise ParleyError("The send time is not a date and time.", field="send_at")
     if parsed.tzinfo is None:
-        parsed = make_aware(parsed, zoneinfo.ZoneInfo(_tenant(request).timezone))
+        membership = _membership(request)
+        zone = membership.effective_timezone if membership else _tenant(request).timezone
+        parsed = make_aware(parsed, zoneinfo.ZoneInfo(zone))
     return parsed
 
 

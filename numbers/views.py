@@ -43,6 +43,12 @@ def _search(request: HttpRequest) -> dict[str, Any]:
     query = {name: request.GET.get(name, "").strip() for name in SEARCH_FIELDS}
     context: dict[str, Any] = {"query": query, "searched": any(query.values())}
     if not context["searched"]:
+        if any(name in request.GET for name in SEARCH_FIELDS):
+            context["search_error"] = ParleyError(
+                "Fill in one of: area code, city and state, ZIP code, or toll-free pattern.",
+                field="area_code",
+                code="search_empty",
+            )
         return context
     try:
         context["offers"] = services.number_search(

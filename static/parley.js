@@ -9,6 +9,9 @@
 //   [data-step-of="select-id"][data-step-values="a b"]  shown only while that select has one
 //                                    of those values (the route editor's steps);
 //   <label data-label-of="select-id" data-label-VALUE="text">  its text follows that select.
+//   <body data-poll-url=...>         polls for notifications: the unread total in the navigation
+//                                    and the tab title, browser notifications and a sound.
+//   <button data-notify-permission>  asks the browser for permission to notify.
 (function () {
   "use strict";
 
@@ -154,4 +157,152 @@
     }
   });
   document.addEventListener("DOMContentLoaded", syncSteps);
+})();
+
+// Notifications: one poll every few seconds; a poll that finds nothing new is a 304.
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var pollUrl = body && body.getAttribute("data-poll-url");
+  var interval = 5000;
+  var etag = null;
+  var cursor = null;
+  var baseTitle = document.title;
+  var sound = null;
+
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest("[data-notify-permission]");
+    if (!button || !("Notification" in window)) {
+      return;
+    }
+    event.preventDefault();
+    Notification.requestPermission().then(function (answer) {
+      var status = document.querySelector("[data-notify-permission-status]");
+      if (status) {
+        status.textContent =
+          answer === "granted" ? "Browser notifications are allowed." : "The browser did not allow notifications.";
+      }
+    });
+  });
+
+  if (!pollUrl || !window.fetch) {
+    // Signed out (or no tenant): forget what the last member's pages knew.
+    try {
+      window.sessionStorage.removeItem("parley-poll:/notifications/poll/");
+    } catch (ignored) {}
+    return;
+  }
+
+  function showUnread(total) {
+    var badge = document.querySelector("[data-unread]");
+    var count = document.querySelector("[data-unread-count]");
+    if (badge && count) {
+      count.textContent = String(total);
+      badge.hidden = total === 0;
+    }
+    document.title = total > 0 ? "(" + total + ") " + baseTitle : baseTitle;
+  }
+
+  function announce(event) {
+    if (body.getAttribute("data-notify-browser") === "1" && "Notification" in window &&
+        Notification.permission === "granted") {
+      var shown = new Notification(event.title, { body: event.body, tag: "parley-" + event.id });
+      shown.onclick = function () {
+        window.focus();
+        window.location.href = event.url;
+      };
+    }
+    if (body.getAttribute("data-notify-sound") === "1") {
+      sound = sound || new Audio(body.getAttribute("data-sound-url"));
+      var playing = sound.play();
+      if (playing && playing.catch) {
+        playing.catch(function () {});
+      }
+    }
+  }
+
+  // The last answer survives page loads in this tab, so a new page starts with the total and
+  // its first poll is a 304 too when nothing changed.
+  var STORE = "parley-poll:" + pollUrl;
+  function remember(total) {
+    try {
+      window.sessionStorage.setItem(STORE, JSON.stringify({ etag: etag, cursor: cursor, unread: total }));
+    } catch (ignored) {}
+  }
+  try {
+    var kept = JSON.parse(window.sessionStorage.getItem(STORE) || "null");
+    if (kept && kept.etag) {
+      etag = kept.etag;
+      cursor = kept.cursor;
+      showUnread(kept.unread);
+    }
+  } catch (ignored) {}
+
+  function poll() {
+    var url = pollUrl + (cursor === null ? "" : "?after=" + cursor);
+    var headers = {};
+    if (etag) {
+      headers["If-None-Match"] = etag;
+    }
+    fetch(url, { headers: headers, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (response.status !== 200) {
+          return null;
+        }
+        etag = response.headers.get("ETag");
+        return response.json();
+      })
+      .then(function (data) {
+        if (!data) {
+          return;
+        }
+        showUnread(data.unread);
+        if (cursor !== null) {
+          data.events.forEach(announce);
+        }
+        cursor = data.cursor;
+        remember(data.unread);
+      })
+      .catch(function () {})
+      .then(function () {
+        window.setTimeout(poll, interval);
+      });
+  }
+
+  poll();
+})();
+
+// Inline errors: an error fragment naming a field (data-field) marks that field invalid, points
+// it at the message and moves the focus there; the other fields of the form are cleared.
+(function () {
+  "use strict";
+
+  function markInvalid(root) {
+    var error = root.querySelector ? root.querySelector(".inline-error[data-field]") : null;
+    var form = document.getElementById("search-form");
+    if (!form) {
+      return;
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (field) {
+      field.removeAttribute("aria-invalid");
+      field.removeAttribute("aria-describedby");
+    });
+    if (!error) {
+      return;
+    }
+    var field = form.querySelector("#" + error.getAttribute("data-field"));
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", error.id);
+      field.focus();
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    markInvalid(event.target);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    markInvalid(document);
+  });
 })();

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -49,6 +51,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         services.api_token_touch(token=token)
         request.tenant = token.tenant  # type: ignore[attr-defined]
         request.membership = None  # type: ignore[attr-defined]
+        # Times in responses carry the tenant's offset (ISO 8601, like 2026-12-01T19:34:00-05:00).
+        timezone.activate(zoneinfo.ZoneInfo(token.tenant.timezone))
         return TokenPrincipal(token), token
 
     def authenticate_header(self, request: Request) -> str:
@@ -67,6 +71,8 @@ class TenantSessionAuthentication(authentication.SessionAuthentication):
         current = current_membership(memberships, request._request.session.get(SESSION_KEY))
         request.tenant = current.tenant if current else None  # type: ignore[attr-defined]
         request.membership = current  # type: ignore[attr-defined]
+        if current is not None:
+            timezone.activate(zoneinfo.ZoneInfo(current.effective_timezone))
         return result
 
 

@@ -6,7 +6,29 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django_otp import user_has_device
+
+# The session remembers the two-factor check: "verified" (signed in with a code) or "none"
+# (no authenticator), so pages cost no query for it after the first.
+TWO_FACTOR_SESSION_KEY = "parley_two_factor"
+
+
+def two_factor_redirect(request: HttpRequest, membership: Any) -> HttpResponse | None:
+    """Where a signed-in member must go first: the code page when they have an authenticator
+    and did not give a code yet; the set-up page when their tenant requires one."""
+    state = request.session.get(TWO_FACTOR_SESSION_KEY)
+    if state is None:
+        user = request.user
+        if user_has_device(user, confirmed=True) and not user.is_verified():  # type: ignore[union-attr]
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"/accounts/two-factor/?{query}")
+        state = "verified" if user.is_verified() else "none"  # type: ignore[union-attr]
+        request.session[TWO_FACTOR_SESSION_KEY] = state
+    if state == "none" and membership.tenant.require_two_factor:
+        return redirect("two-factor-setup")
+    return None
 
 
 def tenant_required(
@@ -27,6 +49,9 @@ def tenant_required(
                 return render(request, "errors/no_tenant.html", status=403)
             if not membership.tenant.is_active:
                 return render(request, "errors/suspended.html", status=403)
+            gate = two_factor_redirect(request, membership)
+            if gate is not None:
+                return gate
             read_only = agents_may_view and request.method in ("GET", "HEAD")
             if manage and not membership.can_manage and not read_only:
                 return render(request, "errors/forbidden.html", status=403)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from .selectors import current_membership, memberships_for_user
 
@@ -14,6 +16,8 @@ class TenantMiddleware:
 
     The current tenant is the one chosen with the switcher (kept in the session), else the user's
     first membership. A user with no membership gets ``None`` for both.
+
+    Times on the page are in the member's time zone (their profile's, else the tenant's).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -31,4 +35,8 @@ class TenantMiddleware:
             if current is not None:
                 request.membership = current  # type: ignore[attr-defined]
                 request.tenant = current.tenant  # type: ignore[attr-defined]
-        return self.get_response(request)
+                timezone.activate(zoneinfo.ZoneInfo(current.effective_timezone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

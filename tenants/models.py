@@ -71,6 +71,10 @@ class Tenant(models.Model):
     number_limit = models.PositiveIntegerField(
         default=10, help_text="Most phone numbers this tenant may hold at once."
     )
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Members must sign in with a one-time code from an authenticator app.",
+    )
 
     objects = TenantRowQuerySet.as_manager()
 
@@ -124,6 +128,19 @@ class Membership(TenantOwnedModel):
     phone = models.CharField(
         max_length=16, blank=True, help_text="E.164 phone rung first for click-to-call."
     )
+    timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="This member's time zone; empty follows the tenant's.",
+    )
+    notify_browser = models.BooleanField(
+        default=True, help_text="Browser notifications for new texts, missed calls, voicemail."
+    )
+    notify_sound = models.BooleanField(default=False, help_text="A sound with each notification.")
+    notify_email = models.BooleanField(
+        default=True, help_text="An email (at most one per 10 minutes) while away."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -133,6 +150,10 @@ class Membership(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.tenant_id} as {self.role}"
+
+    @property
+    def effective_timezone(self) -> str:
+        return self.timezone or self.tenant.timezone
 
     @property
     def can_manage(self) -> bool:

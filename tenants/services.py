@@ -10,15 +10,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User as DjangoUser
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import mail_admins
+from django.core.mail import mail_admins, send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import phones
 from core.destinations import DestinationRules, destination_check
@@ -29,6 +36,7 @@ from .models import (
     ApiToken,
     BlockedNumber,
     Membership,
+    OutboundChannel,
     OutboundPolicy,
     Tenant,
     validate_timezone,
@@ -144,20 +152,186 @@ def _owners_left_after(membership: Membership) -> int:
 @dataclass(frozen=True)
 class MemberAdded:
     membership: Membership
-    temporary_password: str
+    invited: bool
+
+
+def invitation_link(user: Any) -> str:
+    """A one-time link to choose a password: it stops working once a password is set (the
+    token covers the password hash) or after PASSWORD_RESET_TIMEOUT."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"{settings.PUBLIC_BASE_URL}{reverse('invite-accept', args=[uid, token])}"
+
+
+def _send_invitation(membership: Membership, *, new_user: bool, invited_by: Any) -> None:
+    user, tenant = membership.user, membership.tenant
+    by = invited_by.get_full_name() or invited_by.email
+    if new_user:
+        action = f"Choose your password to sign in (the link works once):\n{invitation_link(user)}"
+    else:
+        action = f"Sign in with your usual password: {settings.PUBLIC_BASE_URL}/accounts/login/"
+    body = (
+        f"{by} added you to {tenant.name} on Parley as {membership.get_role_display()}.\n\n"
+        f"{action}\n\nIf you did not expect this, ignore this email."
+    )
+    subject = f"You're invited to {tenant.name} on Parley"
+    address = user.email
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
 
 
 @transaction.atomic
 def membership_add(*, actor: Membership, email: str, role: str) -> MemberAdded:
+    """Adds a member and emails them: a one-time link to choose a password when they are new to
+    Parley, a note when they already have an account. No password is ever shown."""
     _require_manager(actor)
     _check_role_change(actor, role)
     email = _clean_email(email)
     tenant = actor.tenant
-    user, temporary_password = _user_for_email(email, None)
-    if Membership.objects.for_tenant(tenant).filter(user=user).exists():
+    user = User.objects.filter(email__iexact=email).first()
+    new_user = user is None
+    if user is None:
+        user = User.objects.create_user(username=email, email=email, password=None)
+    elif Membership.objects.for_tenant(tenant).filter(user=user).exists():
         raise Conflict(f"{email} is already a member of {tenant.name}.", field="email")
     membership = Membership.objects.create(tenant=tenant, user=user, role=role)
-    return MemberAdded(membership=membership, temporary_password=temporary_password)
+    _send_invitation(membership, new_user=new_user, invited_by=actor.user)
+    return MemberAdded(membership=membership, invited=new_user)
+
+
+@transaction.atomic
+def membership_reinvite(*, actor: Membership, membership: Membership) -> None:
+    """Sends a new link to a member who has not chosen a password yet."""
+    _require_manager(actor)
+    if membership.tenant_id != actor.tenant_id:
+        raise PermissionDenied("That member belongs to another tenant.")
+    if membership.user.has_usable_password():
+        raise Conflict("This member already chose a password.")
+    _send_invitation(membership, new_user=True, invited_by=actor.user)
+
+
+PROFILE_NAME_MAX = 150
+
+
+@transaction.atomic
+def membership_profile_update(
+    *,
+    membership: Membership,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    timezone_name: str,
+    notify_browser: bool,
+    notify_sound: bool,
+    notify_email: bool,
+) -> Membership:
+    """A member's own profile: their name, the phone rung first for click-to-call (E.164, read
+    in the tenant's region, allowed by the tenant's calling policy), their time zone (empty
+    follows the tenant's) and how they are notified."""
+    tenant = membership.tenant
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if len(first_name) > PROFILE_NAME_MAX:
+        raise ParleyError("The first name is too long.", field="first_name")
+    if len(last_name) > PROFILE_NAME_MAX:
+        raise ParleyError("The last name is too long.", field="last_name")
+    phone = phone.strip()
+    if phone:
+        phone = phones.normalize_number(phone, field="phone", region=tenant.default_region)
+        outbound_destination_check(
+            tenant=tenant, channel=OutboundChannel.CALLS, number=phone, field="phone"
+        )
+    timezone_name = timezone_name.strip()
+    if timezone_name:
+        try:
+            validate_timezone(timezone_name)
+        except ValidationError as exc:
+            raise ParleyError(exc.messages[0], field="timezone") from None
+    user = membership.user
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["first_name", "last_name"])
+    membership.phone = phone
+    membership.timezone = timezone_name
+    membership.notify_browser = notify_browser
+    membership.notify_sound = notify_sound
+    membership.notify_email = notify_email
+    membership.save(
+        update_fields=["phone", "timezone", "notify_browser", "notify_sound", "notify_email"]
+    )
+    return membership
+
+
+@transaction.atomic
+def tenant_security_update(*, actor: Membership, require_two_factor: bool) -> Tenant:
+    """Owners decide whether every member must sign in with a one-time code."""
+    if actor.role != Membership.Role.OWNER:
+        raise PermissionDenied("Only an owner can change sign-in requirements.")
+    tenant = Tenant.objects.select_for_update().get(pk=actor.tenant_id)
+    tenant.require_two_factor = require_two_factor
+    tenant.save(update_fields=["require_two_factor"])
+    signals.tenant_changed.send(sender=Tenant, tenant_ids=[tenant.pk])
+    return tenant
+
+
+# --- two-factor sign-in (TOTP, django-otp) ------------------------------------------------------
+
+
+def two_factor_enabled(user: Any) -> bool:
+    return bool(user.is_authenticated and user_has_device(user, confirmed=True))
+
+
+@transaction.atomic
+def two_factor_start(*, user: Any) -> TOTPDevice:
+    """A new, unconfirmed authenticator for ``user`` (an earlier unconfirmed one is replaced)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def two_factor_confirm(*, user: Any, token: str) -> TOTPDevice:
+    """Confirms the pending authenticator with a code it shows; other devices are removed.
+    Not one transaction: a wrong code's throttling must be kept when the refusal is raised."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        raise ParleyError("Start the set-up again.", field="token")
+    _verify(device, token)
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return device
+
+
+def _code_of(token: str) -> str:
+    return token.strip().replace(" ", "")
+
+
+def _verify(device: TOTPDevice, token: str) -> None:
+    """After a wrong code the next try must wait (1 s, doubling with each failure, django-otp's
+    throttling, saved on the device), so codes cannot be guessed quickly."""
+    allowed, _ = device.verify_is_allowed()
+    if not allowed:
+        raise ParleyError(
+            "Too many wrong codes in a row; wait a few seconds and try again.", field="token"
+        )
+    if not device.verify_token(_code_of(token)):
+        raise ParleyError("That code is not right; enter the 6 digits shown now.", field="token")
+
+
+def two_factor_check(*, user: Any, token: str) -> TOTPDevice:
+    """The user's authenticator when ``token`` is its current code (the second step of signing
+    in). Not one transaction, so a wrong code's throttling is kept."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        raise ParleyError("There is no authenticator app on this account.", field="token")
+    _verify(device, token)
+    return device
+
+
+def two_factor_disable(*, user: Any, token: str) -> None:
+    """Removes the user's authenticator; a current code proves it is them."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return
+    _verify(device, token)
+    TOTPDevice.objects.filter(user=user).delete()
 
 
 @transaction.atomic

@@ -1,20 +1,38 @@
 from __future__ import annotations
 
+import base64
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from . import selectors, services
-from .decorators import tenant_required
+from .decorators import TWO_FACTOR_SESSION_KEY, tenant_required
 from .errors import ParleyError
-from .forms import ApiTokenForm, MemberAddForm, MemberRoleForm
+from .forms import (
+    ApiTokenForm,
+    MemberAddForm,
+    MemberRoleForm,
+    ProfileForm,
+    SecurityForm,
+    TokenForm,
+)
 from .middleware import SESSION_KEY
 
 
 @tenant_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("inbox")
+    return redirect("dashboard")
 
 
 @require_POST
@@ -45,8 +63,10 @@ def members(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             text = f"{added.membership.user.email} added as {added.membership.get_role_display()}."
-            if added.temporary_password:
-                text += f" Temporary password (shown once): {added.temporary_password}"
+            if added.invited:
+                text += " We emailed them a link to choose their password."
+            else:
+                text += " They already have an account, so they sign in as usual; we told them."
             messages.success(request, text)
             return redirect("settings-members")
     context = {
@@ -131,3 +151,179 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = services.api_token_revoke(token=selectors.api_token_get(tenant=actor.tenant, pk=pk))
     messages.success(request, f"The token {token.name} ({token.prefix}…) was revoked.")
     return redirect("settings-tokens")
+
+
+# --- people: profile, password, invitations, two-factor sign-in --------------------------------
+
+
+@tenant_required
+def profile(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    user = request.user
+    initial = {
+        "first_name": user.first_name,  # type: ignore[union-attr]
+        "last_name": user.last_name,  # type: ignore[union-attr]
+        "phone": membership.phone,
+        "timezone": membership.timezone,
+        "notify_browser": membership.notify_browser,
+        "notify_sound": membership.notify_sound,
+        "notify_email": membership.notify_email,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.membership_profile_update(
+                membership=membership,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                timezone_name=data["timezone"],
+                notify_browser=data["notify_browser"],
+                notify_sound=data["notify_sound"],
+                notify_email=data["notify_email"],
+            )
+        except ParleyError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Your profile was saved.")
+            return redirect("profile")
+    context = {
+        "form": form,
+        "two_factor": services.two_factor_enabled(user),
+        "tenant_timezone": membership.tenant.timezone,
+    }
+    return render(request, "tenants/profile.html", context, status=400 if form.errors else 200)
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    template_name = "tenants/password_change.html"
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password was changed.")
+        return response
+
+
+password_change = tenant_required(PasswordChange.as_view())
+
+
+class InviteAccept(auth_views.PasswordResetConfirmView):
+    """The invitation's one-time link: the new member chooses a password, then signs in."""
+
+    template_name = "registration/invite_accept.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. Sign in with your email and it.")
+        return response
+
+
+invite_accept = InviteAccept.as_view()
+
+
+@require_POST
+@tenant_required(manage=True)
+def member_reinvite(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request.membership  # type: ignore[attr-defined]
+    membership = selectors.membership_get(tenant=actor.tenant, pk=pk)
+    try:
+        services.membership_reinvite(actor=actor, membership=membership)
+        messages.success(request, f"A new invitation was sent to {membership.user.email}.")
+    except ParleyError as exc:
+        messages.error(request, exc.message)
+    return redirect("settings-members")
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    svg = image.to_string(encoding="unicode")
+    return svg[svg.index("<svg") :].replace("<svg", '<svg role="img" aria-label="QR code"', 1)
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Adds an authenticator app: scan the code (or type the key), then give a code it shows."""
+    user = request.user
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.two_factor_confirm(user=user, token=form.cleaned_data["token"])
+        except ParleyError as exc:
+            form.add_error("token", exc.message)
+        else:
+            otp_login(request, device)
+            request.session[TWO_FACTOR_SESSION_KEY] = "verified"
+            messages.success(request, "Two-factor sign-in is on.")
+            return redirect("profile")
+    device = services.two_factor_start(user=user)
+    secret = base64.b32encode(device.bin_key).decode()
+    context = {
+        "form": form,
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "qr": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 (SVG we generate)
+        "required": bool(getattr(request, "tenant", None) and request.tenant.require_two_factor),  # type: ignore[attr-defined]
+    }
+    return render(
+        request, "tenants/two_factor_setup.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in for members with an authenticator."""
+    form = TokenForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.two_factor_check(user=request.user, token=form.cleaned_data["token"])
+        except ParleyError as exc:
+            form.add_error("token", exc.message)
+        else:
+            otp_login(request, device)
+            request.session[TWO_FACTOR_SESSION_KEY] = "verified"
+            return redirect(next_url)
+    context = {"form": form, "next": next_url}
+    return render(
+        request, "registration/two_factor_verify.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@tenant_required
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ParleyError("Enter a current code to switch two-factor sign-in off.")
+        services.two_factor_disable(user=request.user, token=form.cleaned_data["token"])
+    except ParleyError as exc:
+        messages.error(request, exc.message)
+    else:
+        request.session[TWO_FACTOR_SESSION_KEY] = "none"
+        messages.success(request, "Two-factor sign-in is off.")
+    return redirect("profile")
+
+
+@tenant_required(manage=True, agents_may_view=True)
+def security(request: HttpRequest) -> HttpResponse:
+    actor = request.membership  # type: ignore[attr-defined]
+    form = SecurityForm(
+        request.POST or None, initial={"require_two_factor": actor.tenant.require_two_factor}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tenant_security_update(
+                actor=actor, require_two_factor=form.cleaned_data["require_two_factor"]
+            )
+        except ParleyError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Sign-in requirements were saved.")
+        return redirect("settings-security")
+    return render(request, "tenants/security.html", {"form": form})

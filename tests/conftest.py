@@ -300,12 +300,12 @@ def browser_page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def sign_in(page: Any, membership: Membership) -> None:
-    """Signs a member in through the login form and waits for the inbox."""
+    """Signs a member in through the login form and waits for the dashboard."""
     page.goto("/accounts/login/")
     page.fill("#id_username", membership.user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/inbox/")
+    page.wait_for_url("**/dashboard/")
 
 
 def admin_form_post(client: Client, url: str, changes: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ value per round) with details.
 
 from __future__ import annotations
 
-from . import broadcast, drain, inbound, inbox, memory, outbound, outgoing, voice, webhook
+from . import broadcast, drain, inbound, inbox, memory, outbound, outgoing, poll, voice, webhook
 from .base import Outcome, Scenario
 
 ALL: dict[str, Scenario] = {
@@ -19,6 +19,7 @@ ALL: dict[str, Scenario] = {
     "drain": drain.run,
     "outgoing": outgoing.run,
     "broadcast": broadcast.run,
+    "poll": poll.run,
     "memory": memory.run,
 }
 

@@ -1,4 +1,4 @@
-"""(h) A broadcast to imported contacts from a pool of 2 numbers, each allowed 1 segment a second
+"""(i) A broadcast to imported contacts from a pool of 2 numbers, each allowed 1 segment a second
 by the emulator: the acceptance of issue 13 (500 contacts, about 250 s).
 
 Each round imports a fresh CSV of contacts through the import service, opts some of them out,

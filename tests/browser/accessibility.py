@@ -37,3 +37,13 @@ def horizontal_overflow(page: Any) -> int:
             " - window.innerWidth"
         )
     )
+
+
+def assert_accessible(page: Any) -> None:
+    violations = serious_violations(page)
+    assert violations == [], f"{page.url}: {violations}"
+
+
+def assert_no_sideways_scroll(page: Any) -> None:
+    overflow = horizontal_overflow(page)
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the viewport"

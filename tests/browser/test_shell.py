@@ -16,7 +16,7 @@ def test_sign_in_create_and_revoke_a_token(browser_page, owner, other_owner):
     page.fill("#id_username", owner.user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/inbox/")
+    page.wait_for_url("**/dashboard/")
     assert "Acme Plumbing" in page.inner_text("header")
 
     page.click("nav >> text=Settings")

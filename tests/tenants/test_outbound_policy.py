@@ -59,7 +59,8 @@ def test_the_data_migration_moves_texts_allowed_countries_into_the_policy(tenant
         ("tenants", "0005_outbound_policy"),
     ]
     executor = MigrationExecutor(connection)
-    # Forward again to every app's latest migration, so later tests find every table.
+    # Forward again to every app's latest migration: going back to tenants 0005 also unapplied
+    # what came after it in other apps, which the tests after this one need.
     after = executor.loader.graph.leaf_nodes()
     executor.migrate(before)
     try:

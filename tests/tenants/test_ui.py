@@ -18,7 +18,7 @@ def test_login_page_and_sign_in(client, owner):
     response = client.post(
         "/accounts/login/", {"username": owner.user.username, "password": PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == "/inbox/"
+    assert response.redirect_chain[-1][0] == "/dashboard/"
     assert b"Acme Plumbing" in response.content
 
 
@@ -55,7 +55,10 @@ def test_owner_adds_a_member_with_a_role(owner, login):
     )
     page = response.content.decode()
     assert "new.hire@example.com added as Agent" in page
-    assert "Temporary password (shown once)" in page
+    assert "emailed them a link to choose their password" in page
+    assert "password" not in page.split("added as Agent")[1].split("</li>")[0].replace(
+        "choose their password", ""
+    )
     membership = Membership.objects.get(user__email="new.hire@example.com")
     assert membership.tenant_id == owner.tenant_id and membership.role == "agent"
 

@@ -45,7 +45,7 @@ def test_calls_with_the_contact_appear_in_the_thread(owner, other_owner, login):
     client = login(owner)
     page = client.get(f"/inbox/{conversation.pk}/").content.decode()
     assert "See you at 3" in page
-    assert "Call from +19845550111" in page and "42 s" in page
+    assert "Call from (984) 555-0111" in page and "42 s" in page
     assert "No answer" not in page  # the other tenant's call with the same customer
     assert 'action="/calls/dial/"' in page and 'value="+19845550111"' in page
 
