@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from .selectors import current_membership, memberships_for_user
+from .throttling import RateLimitState
 
 SESSION_KEY = "parley_tenant_id"
 
@@ -32,3 +33,18 @@ class TenantMiddleware:
                 request.membership = current  # type: ignore[attr-defined]
                 request.tenant = current.tenant  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class RateLimitHeadersMiddleware:
+    """Writes the ``RateLimit-*`` headers that the API throttle counted, on the way out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        state = getattr(request, "rate_limit", None)
+        if isinstance(state, RateLimitState):
+            for name, value in state.headers().items():
+                response[name] = value
+        return response

@@ -42,6 +42,15 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A form's empty field would otherwise read as "not given" (a token that never expires).
+        raw = getattr(self, "initial_data", {})
+        if hasattr(raw, "get") and raw.get("expires_at") == "":
+            raise serializers.ValidationError(
+                {"expires_at": ["Give a date-time, or leave the field out for no expiry."]}
+            )
+        return attrs
+
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):
     token = serializers.SerializerMethodField(

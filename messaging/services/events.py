@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..segments import segment_info
 from .conversations import _conversation_for, _touch_conversation, contact_opt_in, contact_opt_out
+from .metering import message_usage_record
 from .policy import messaging_policy_get
 from .sending import message_send
 
@@ -92,6 +93,7 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
         from ..tasks import fetch_media
 
         transaction.on_commit(lambda: [fetch_media.delay(pk) for pk in media_ids])
+    message_usage_record(message=message)
     _touch_conversation(conversation, message, unread=True)
     # A keyword counts in a group too; the confirmation goes to the sender alone.
     _handle_keyword(tenant, phone_number, message)
