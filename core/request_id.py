@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "X-Request-Id"
@@ -37,13 +38,19 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = clean(request.headers.get(HEADER))
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = _current.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _current.reset(token)
+        # Cleared at request_finished, not here: Django logs a 4xx/5xx response
+        # ("django.request") after the middleware has returned.
+        _current.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+def _clear(**kwargs: object) -> None:
+    _current.set("-")
+
+
+request_finished.connect(_clear, dispatch_uid="parley-request-id-clear")
 
 
 class RequestIdFilter(logging.Filter):

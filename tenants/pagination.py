@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from base64 import b64decode
 from typing import Any
+from urllib.parse import parse_qs
 
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
@@ -31,14 +33,22 @@ class CreatedCursorPagination(CursorPagination):
         return int(raw)
 
     def decode_cursor(self, request: Request) -> Any:
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        refused = ParleyError(
+            "cursor is not a cursor this API gave out.", field="cursor", code="invalid_cursor"
+        )
         try:
-            return super().decode_cursor(request)
+            tokens = parse_qs(
+                b64decode(encoded.encode("ascii")).decode("ascii"), strict_parsing=True
+            )
+            cursor = super().decode_cursor(request)
         except Exception as error:
-            if request.query_params.get(self.cursor_query_param) is None:
-                raise
-            raise ParleyError(
-                "cursor is not a cursor this API gave out.", field="cursor", code="invalid_cursor"
-            ) from error
+            raise refused from error
+        if not tokens or not set(tokens) <= {"o", "r", "p"} or not {"o", "p"} & set(tokens):
+            raise refused
+        return cursor
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
