@@ -26,7 +26,9 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
-    scopes = serializers.ListField(child=serializers.ChoiceField(ApiToken.Scope.choices))
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(ApiToken.Scope.choices), min_length=1
+    )
 
     class Meta:
         model = ApiToken
