@@ -13,9 +13,12 @@ from .health import healthz
 
 # Swagger UI and Redoc load their assets from Parley's own static files (drf-spectacular-sidecar),
 # so neither page allows any other origin. Swagger UI's set-up script is a same-origin file (the
-# split view) and the site's CSP stands unchanged. Redoc builds its styles at run time as <style>
-# elements (styled-components) and runs its search in a blob: worker, so its page alone allows
-# those two; scripts stay same-origin only.
+# split view); its stylesheet draws icons as data: images, which its page alone allows. Redoc
+# builds its styles at run time as <style> elements (styled-components) and runs its search in a
+# blob: worker, so its page alone allows those; scripts stay same-origin only everywhere.
+swagger_ui = csp_update({"img-src": [SELF, "data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
 redoc = csp_update(
     {"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"], "img-src": [SELF, "data:"]}
 )(SpectacularRedocView.as_view(url_name="api-schema"))
@@ -26,7 +29,7 @@ api_v1 = [
     path("", include("voice.api_urls")),
     path("", include("usage.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", swagger_ui, name="api-docs"),
     path("redoc/", redoc, name="api-redoc"),
 ]
 
