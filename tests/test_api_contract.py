@@ -246,3 +246,11 @@ def test_rate_limit_headers_and_429_with_retry_after(tenant, make_token, api, mo
     assert refused["RateLimit-Remaining"] == "0" and refused["RateLimit-Limit"] == "3"
     other = api(make_token(tenant)).get("/api/v1/tenant/")
     assert other.status_code == 200 and other["RateLimit-Remaining"] == "2"
+
+
+@pytest.mark.parametrize("pk", ["99999999999999999999999", "0", "-1", "abc"])
+def test_an_impossible_id_is_404_not_500(tenant_api, pk):
+    for path in ["messages", "conversations", "contacts", "calls", "voicemails", "tokens"]:
+        response = tenant_api.get(f"/api/v1/{path}/{pk}/")
+        assert response.status_code == 404, (path, response.status_code)
+        assert response.json()["error"]["code"] == "not_found"

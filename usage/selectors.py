@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ LIMIT_METRICS: dict[str, tuple[str, ...]] = {
 }
 LIMIT_OF_METRIC = {metric: name for name, metrics in LIMIT_METRICS.items() for metric in metrics}
 LIMIT_UNITS = {"segments": "segments", "minutes": "call minutes"}
+WARN_RATIO = 0.8
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,6 @@ class LimitStatus:
 
     @property
     def near(self) -> bool:
-        from .services import WARN_RATIO
-
         return self.used >= WARN_RATIO * self.cap
 
     @property
@@ -45,7 +43,7 @@ class LimitStatus:
         return self.used >= self.cap
 
 
-def usage_counters(*, tenant: Tenant) -> Any:
+def usage_counters(*, tenant: Tenant) -> QuerySet[UsageCounter]:
     return UsageCounter.objects.for_tenant(tenant)
 
 

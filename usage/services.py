@@ -7,7 +7,11 @@ change that rolled back) and ``usage_limit_check`` before they call Bandwidth.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
+from typing import Any
 
 from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
@@ -21,8 +25,6 @@ from . import selectors
 from .models import Metric, UsageCounter, UsageLimit
 
 logger = logging.getLogger("parley.usage")
-
-WARN_RATIO = 0.8
 
 
 class UsageLimitReached(ParleyError):
@@ -39,17 +41,51 @@ def _check(metric: str, quantity: int) -> None:
         raise ParleyError("The quantity must be a whole number, 0 or more.", field="quantity")
 
 
+_pending: ContextVar[dict[tuple[Any, date, str], tuple[Tenant, int]] | None] = ContextVar(
+    "parley_usage_pending", default=None
+)
+
+
+@contextmanager
+def usage_batch() -> Iterator[None]:
+    """Inside a transaction that handles many events (the messaging drain's batch): the counts
+    are added up and written at the end of the block, in one order (tenant, day, metric). A
+    counter row is a hot row of its tenant; written last, its lock is held only until the
+    commit, never while the batch waits on another lock, and never taken in an order that could
+    deadlock with another batch."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set({})
+    try:
+        yield
+        pending = _pending.get() or {}
+    finally:
+        _pending.reset(token)
+    for (_, day, metric), (tenant, quantity) in sorted(
+        pending.items(), key=lambda item: (str(item[0][0]), item[0][1], item[0][2])
+    ):
+        usage_record(tenant=tenant, metric=metric, quantity=quantity, on=day)
+
+
 @transaction.atomic
 def usage_record(*, tenant: Tenant, metric: str, quantity: int, on: date | None = None) -> None:
     """Adds ``quantity`` to the tenant's counter of ``metric`` for the day ``on`` (UTC today).
 
     An UPSERT: the counter row is incremented in place (``F()``), created by the first event of
     the day; two first events racing meet at the UNIQUE constraint and the loser increments.
+    Call it as late as possible in the caller's transaction (the row stays locked until the
+    commit); inside ``usage_batch`` it is added up and written when the batch ends.
     """
     _check(metric, quantity)
     if quantity == 0:
         return
     day = on or timezone.now().date()
+    pending = _pending.get()
+    if pending is not None:
+        key = (tenant.pk, day, metric)
+        pending[key] = (tenant, pending.get(key, (tenant, 0))[1] + quantity)
+        return
     rows = UsageCounter.objects.filter(tenant=tenant, day=day, metric=metric)
     if not rows.update(quantity=F("quantity") + quantity):
         try:

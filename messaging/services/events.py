@@ -93,10 +93,11 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
         from ..tasks import fetch_media
 
         transaction.on_commit(lambda: [fetch_media.delay(pk) for pk in media_ids])
-    message_usage_record(message=message)
     _touch_conversation(conversation, message, unread=True)
     # A keyword counts in a group too; the confirmation goes to the sender alone.
     _handle_keyword(tenant, phone_number, message)
+    # Last: the tenant's day counter is a hot row, locked from here to the commit only.
+    message_usage_record(message=message)
     return message, True
 
 
