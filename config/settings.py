@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
     "csp",
@@ -96,9 +97,11 @@ INSTALLED_APPS = [
     "voice",
     "porting",
     "notifications",
+    "usage",
 ]
 
 MIDDLEWARE = [
+    "core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.json_endpoints.JsonEndpointsMiddleware",
@@ -112,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.TenantMiddleware",
+    "tenants.middleware.RateLimitHeadersMiddleware",
     # Last, so it turns a lockout raised anywhere in a login view into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
                 "integrations.context_processors.webhook_banner",
+                "usage.context_processors.usage_warnings",
             ],
         },
     },
@@ -273,6 +278,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "numbers.tasks.reconcile_open_orders",
         "schedule": 30.0,
     },
+    "numbers-record-number-days": {"task": "numbers.tasks.record_number_days", "schedule": 3600.0},
     # messaging
     "messaging-dispatch-due": {"task": "messaging.tasks.dispatch_due_messages", "schedule": 20.0},
     "messaging-reconcile": {"task": "messaging.tasks.reconcile_messages", "schedule": 60.0},
@@ -399,7 +405,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["tenants.throttling.ApiTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_token": env.str("API_THROTTLE_RATE", default="1200/min")},
     "EXCEPTION_HANDLER": "tenants.api_base.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tenants.api_schema.ParleyAutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "UNAUTHENTICATED_USER": None,
 }
@@ -410,7 +416,20 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PortInDocumentKindEnum": "porting.models.PortInDocument.Kind"},
+    # Swagger UI and Redoc come from the drf-spectacular-sidecar package, served as static files
+    # by Parley itself: the docs work offline and the pages need no CDN in their CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "messaging.models.Conversation.Status",
+        "CallStatusEnum": "voice.models.Call.Status",
+        "PhoneNumberStatusEnum": "numbers.models.PhoneNumber.Status",
+        "NumberOrderStatusEnum": "numbers.models.NumberOrder.Status",
+        "PortInDocumentKindEnum": "porting.models.PortInDocument.Kind",
+    },
+    # PATCH bodies are the update serializers as they are (their required fields stay required).
+    "COMPONENT_SPLIT_PATCH": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "integrations.catalogue.add_event_schemas",
@@ -437,8 +456,17 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -1,31 +1,28 @@
-from urllib.parse import urlsplit
-
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.settings import spectacular_settings
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from .health import healthz
 
-# The Swagger UI page loads its assets from a CDN (until Parley serves them itself) and carries a
-# small inline style block, so it alone allows that origin and inline styles. Its set-up script is
-# a same-origin file (the split view), so scripts stay strict.
-_swagger_dist = urlsplit(spectacular_settings.SWAGGER_UI_DIST)
-_swagger_origins = (
-    [f"{_swagger_dist.scheme}://{_swagger_dist.netloc}"] if _swagger_dist.netloc else []
+# Swagger UI and Redoc load their assets from Parley's own static files (drf-spectacular-sidecar),
+# so neither page allows any other origin. Swagger UI's set-up script is a same-origin file (the
+# split view); its stylesheet draws icons as data: images, which its page alone allows. Redoc
+# builds its styles at run time as <style> elements (styled-components) and runs its search in a
+# blob: worker, so its page alone allows those; scripts stay same-origin only everywhere.
+swagger_ui = csp_update({"img-src": [SELF, "data:"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 )
-swagger_ui = csp_update(
-    {
-        "script-src": [SELF, *_swagger_origins],
-        "style-src": [SELF, *_swagger_origins, UNSAFE_INLINE],
-        "img-src": [SELF, *_swagger_origins, "data:"],
-    }
-)(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
-
+redoc = csp_update(
+    {"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"], "img-src": [SELF, "data:"]}
+)(SpectacularRedocView.as_view(url_name="api-schema"))
 api_v1 = [
     path("", include("tenants.api_urls")),
     path("", include("numbers.api_urls")),
@@ -33,8 +30,10 @@ api_v1 = [
     path("", include("voice.api_urls")),
     path("", include("integrations.api_urls")),
     path("", include("porting.api_urls")),
+    path("", include("usage.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", swagger_ui, name="api-docs"),
+    path("redoc/", redoc, name="api-redoc"),
 ]
 
 urlpatterns = [
@@ -53,6 +52,7 @@ urlpatterns = [
     path("", include("integrations.urls")),
     path("", include("porting.urls")),
     path("", include("notifications.urls")),
+    path("", include("usage.urls")),
     path("", include("tenants.urls")),
     path("favicon.ico", RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
 ]

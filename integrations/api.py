@@ -2,20 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.errors import ParleyError
 from tenants.api_base import TenantViewSet
 from tenants.permissions import CanManageTenant, IsTenantMember
 
 from . import selectors, services
-from .models import Delivery
 from .serializers import (
+    DeliveryFilterSerializer,
     DeliverySerializer,
     ReplayedSerializer,
     ReplayFailedSerializer,
@@ -36,6 +34,8 @@ class WebhookEndpointViewSet(
     serializer_class = WebhookEndpointSerializer
     selector = staticmethod(selectors.webhook_endpoint_list)
     permission_classes = [IsTenantMember, CanManageTenant]
+    query_serializers = {"deliveries": DeliveryFilterSerializer}
+    paginated_actions = ("list", "deliveries")
 
     @extend_schema(
         request=WebhookEndpointCreateSerializer,
@@ -77,28 +77,15 @@ class WebhookEndpointViewSet(
         delivery = services.webhook_endpoint_ping(endpoint=self.get_object())
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=Delivery.Status.values),
-            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Created at or after."),
-        ],
-        responses=DeliverySerializer(many=True),
-    )
+    @extend_schema(responses=DeliverySerializer(many=True))
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str | None = None) -> Response:
         """The delivery log, newest first: each delivery with every attempt."""
-        params = ReplayFailedSerializer(data=request.query_params, partial=True)
-        params.is_valid(raise_exception=True)
-        wanted = request.query_params.get("status") or None
-        if wanted is not None and wanted not in Delivery.Status.values:
-            raise ParleyError(
-                f"status must be one of {', '.join(Delivery.Status.values)}.", field="status"
-            )
         rows = selectors.delivery_list(
             tenant=self.tenant,
             endpoint=self.get_object(),
-            status=wanted,
-            since=params.validated_data.get("since"),
+            status=self.query.get("status") or None,
+            since=self.query.get("since"),
         ).prefetch_related("attempt_log")
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)

@@ -67,6 +67,10 @@ class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
 
 
 class DeliveryAttemptSerializer(serializers.ModelSerializer):
+    request_headers = serializers.DictField(
+        child=serializers.CharField(), read_only=True, help_text="The headers Parley sent."
+    )
+
     class Meta:
         model = DeliveryAttempt
         fields = [
@@ -85,7 +89,9 @@ class DeliveryAttemptSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     event_id = serializers.CharField(source="event.public_id", read_only=True)
     event_type = serializers.CharField(source="event.type", read_only=True)
-    payload = serializers.JSONField(source="event.payload", read_only=True)
+    payload = serializers.DictField(
+        source="event.payload", read_only=True, help_text="What was sent: type, timestamp, data."
+    )
     attempt_log = DeliveryAttemptSerializer(many=True, read_only=True)
 
     class Meta:
@@ -111,6 +117,11 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 class ReplayFailedSerializer(serializers.Serializer):
     since = serializers.DateTimeField()
+
+
+class DeliveryFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Delivery.Status.choices, required=False)
+    since = serializers.DateTimeField(required=False, help_text="Created at or after.")
 
 
 class ReplayedSerializer(serializers.Serializer):

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -21,26 +20,20 @@ from . import selectors, services
 from .serializers import (
     BroadcastCreateSerializer,
     BroadcastSerializer,
+    ContactFilterSerializer,
     ContactSerializer,
     ContactWriteSerializer,
+    ConversationFilterSerializer,
     ConversationSerializer,
     ConversationUpdateSerializer,
     MessageCreateSerializer,
+    MessageFilterSerializer,
     MessageSerializer,
     MessageUpdateSerializer,
     OptOutCreateSerializer,
     OptOutSerializer,
     TagSerializer,
 )
-
-
-def _when(value: str | None, name: str) -> Any:
-    if not value:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ParleyError(f"{name} must be an ISO 8601 date-time.", field=name)
-    return parsed
 
 
 def _number(value: str | None, region: str) -> str:
@@ -60,19 +53,21 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     serializer_class = MessageSerializer
     selector = staticmethod(selectors.message_list)
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    query_serializers = {"list": MessageFilterSerializer}
+    error_statuses = {"create": (402,)}
 
     def get_queryset(self) -> QuerySet[Any]:
-        if getattr(self, "swagger_fake_view", False):
+        if getattr(self, "swagger_fake_view", False) or self.action != "list":
             return super().get_queryset()
-        params = self.request.query_params
+        query = self.query
         return selectors.message_list(
             tenant=self.tenant,
-            conversation=params.get("conversation") or None,
-            number=_number(params.get("number"), self.tenant.default_region),
-            direction=params.get("direction", ""),
-            status=params.get("status", ""),
-            since=_when(params.get("since"), "since"),
-            until=_when(params.get("until"), "until"),
+            conversation=query.get("conversation"),
+            number=_number(query.get("number"), self.tenant.default_region),
+            direction=query.get("direction", ""),
+            status=query.get("status", ""),
+            since=query.get("since"),
+            until=query.get("until"),
         )
 
     @extend_schema(
@@ -139,17 +134,17 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 class ConversationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     serializer_class = ConversationSerializer
     selector = staticmethod(selectors.conversation_list)
+    query_serializers = {"list": ConversationFilterSerializer}
 
     def get_queryset(self) -> QuerySet[Any]:
-        if getattr(self, "swagger_fake_view", False):
+        if getattr(self, "swagger_fake_view", False) or self.action != "list":
             return super().get_queryset()
-        params = self.request.query_params
         return selectors.conversation_list(
             tenant=self.tenant,
-            view=params.get("view", ""),
+            view=self.query.get("view", ""),
             membership=getattr(self.request, "membership", None),
-            query=params.get("q", ""),
-            tag=_tag_filter(self.tenant, params.get("tag")),
+            query=self.query.get("q", ""),
+            tag=_tag_filter(self.tenant, self.query.get("tag")),
         ).prefetch_related("tags")
 
     @extend_schema(request=ConversationUpdateSerializer, responses={200: ConversationSerializer})
@@ -190,16 +185,16 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     serializer_class = ContactSerializer
     selector = staticmethod(selectors.contact_list)
+    query_serializers = {"list": ContactFilterSerializer}
     ordering = ("-created_at", "-id")
 
     def get_queryset(self) -> QuerySet[Any]:
-        if getattr(self, "swagger_fake_view", False):
+        if getattr(self, "swagger_fake_view", False) or self.action != "list":
             return super().get_queryset()
-        params = self.request.query_params
         return selectors.contact_list(
             tenant=self.tenant,
-            query=params.get("q", ""),
-            tag=_tag_filter(self.tenant, params.get("tag")),
+            query=self.query.get("q", ""),
+            tag=_tag_filter(self.tenant, self.query.get("tag")),
         ).prefetch_related("tags")
 
     @extend_schema(request=ContactWriteSerializer, responses={201: ContactSerializer})

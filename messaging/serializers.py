@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import phones
@@ -17,15 +18,34 @@ class MediaSerializer(serializers.ModelSerializer):
         fields = ["id", "content_type", "size", "status", "source_url"]
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {
+                "status": {"type": "string"},
+                "error_code": {"type": "integer", "nullable": True},
+            },
+            "additionalProperties": True,
+        },
+    }
+)
+class RecipientStatusField(serializers.JSONField):
+    pass
+
+
 class MessageSerializer(serializers.ModelSerializer):
     """A message; ``from`` is the sending number."""
 
     media = MediaSerializer(many=True, read_only=True)
-    status = serializers.CharField(
-        read_only=True,
-        help_text="queued, sending, sent, delivered, failed, received or canceled",
+    from_ = serializers.CharField(source="from_number", read_only=True)
+    status = serializers.ChoiceField(choices=Message.Status.choices, read_only=True)
+    direction = serializers.ChoiceField(choices=Message.Direction.choices, read_only=True)
+    to = serializers.ListField(child=serializers.CharField(), read_only=True)
+    recipient_status = RecipientStatusField(
+        read_only=True, help_text="Per recipient: status and error code."
     )
-    direction = serializers.CharField(read_only=True, help_text="in or out")
 
     class Meta:
         model = Message
@@ -33,7 +53,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "id",
             "conversation",
             "direction",
-            "from_number",
+            "from_",
             "to",
             "text",
             "segment_count",
@@ -56,10 +76,10 @@ class MessageSerializer(serializers.ModelSerializer):
             "media",
         ]
 
-    def to_representation(self, instance: Message) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        data["from"] = data.pop("from_number")
-        return data
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
 
 
 class MessageCreateSerializer(serializers.Serializer):
@@ -126,7 +146,8 @@ class TagSerializer(serializers.ModelSerializer):
 
 class ConversationSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="phone_number.number", read_only=True)
-    status = serializers.CharField(read_only=True, help_text="open or closed")
+    participants = serializers.ListField(child=serializers.CharField(), read_only=True)
+    status = serializers.ChoiceField(choices=Conversation.Status.choices, read_only=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 
     class Meta:
@@ -146,7 +167,7 @@ class ConversationSerializer(serializers.ModelSerializer):
 
 
 class ConversationUpdateSerializer(serializers.Serializer):
-    status = serializers.CharField(required=False, help_text="open or closed")
+    status = serializers.ChoiceField(choices=Conversation.Status.choices, required=False)
     assignee = serializers.IntegerField(required=False, allow_null=True)
     read = serializers.BooleanField(required=False)
     tags = serializers.ListField(
@@ -218,3 +239,33 @@ class BroadcastCreateSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["from"] = fields.pop("from_")
         return fields
+
+
+class MessageFilterSerializer(serializers.Serializer):
+    conversation = serializers.IntegerField(min_value=1, required=False)
+    number = serializers.CharField(
+        max_length=32, required=False, help_text="A participant or the sending number."
+    )
+    direction = serializers.ChoiceField(choices=Message.Direction.choices, required=False)
+    status = serializers.ChoiceField(choices=Message.Status.choices, required=False)
+    since = serializers.DateTimeField(required=False, help_text="Created at or after.")
+    until = serializers.DateTimeField(required=False, help_text="Created at or before.")
+
+
+class ConversationFilterSerializer(serializers.Serializer):
+    view = serializers.ChoiceField(choices=["open", "closed", "mine", "unassigned"], required=False)
+    q = serializers.CharField(
+        max_length=200, required=False, help_text="A contact's name, a number or message text."
+    )
+    tag = serializers.CharField(
+        max_length=40, required=False, help_text="A tag of the conversation, by name or id."
+    )
+
+
+class ContactFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=200, required=False, help_text="A contact's name or number."
+    )
+    tag = serializers.CharField(
+        max_length=40, required=False, help_text="A tag of the contact, by name or id."
+    )

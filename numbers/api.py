@@ -30,18 +30,16 @@ class NumberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
     selector = staticmethod(selectors.number_list)
     permission_classes = [IsTenantMember, CanManageTenant]
     lookup_value_regex = r"\d+"
+    query_serializers = {"available": AvailableNumberQuerySerializer}
 
     @extend_schema(
-        parameters=[AvailableNumberQuerySerializer],
         responses=inline_serializer(
             "AvailableNumbers", {"results": AvailableNumberSerializer(many=True)}
         ),
     )
     @action(detail=False, methods=["get"], url_path="available")
     def available(self, request: Request) -> Response:
-        query = AvailableNumberQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        data = query.validated_data
+        data = self.query
         offers = services.number_search(
             tenant=self.tenant,
             area_code=data["area_code"],

@@ -10,8 +10,9 @@ from .services import MAX_SEARCH_RESULTS
 
 class PhoneNumberSerializer(serializers.ModelSerializer):
     display = serializers.SerializerMethodField()
-    status = serializers.CharField(
-        read_only=True, help_text="ordering, active, releasing, released or failed"
+    status = serializers.ChoiceField(choices=PhoneNumber.Status.choices, read_only=True)
+    capabilities = serializers.ListField(
+        child=serializers.ChoiceField(choices=["sms", "mms", "voice"]), read_only=True
     )
     order_id = serializers.IntegerField(read_only=True, allow_null=True)
     release_order_id = serializers.IntegerField(read_only=True, allow_null=True)
@@ -60,10 +61,18 @@ class NumberPurchaseSerializer(serializers.Serializer):
         return [phones.normalize_number(n, field="numbers", region=region) for n in numbers]
 
 
+class NumberOrderErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(allow_null=True, help_text="Bandwidth's error code.")
+    description = serializers.CharField()
+    number = serializers.CharField(allow_null=True, help_text="The number it is about, if one.")
+
+
 class NumberOrderSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(
-        read_only=True, help_text="RECEIVED, COMPLETE, PARTIAL, FAILED or BACKORDERED"
-    )
+    status = serializers.ChoiceField(choices=NumberOrder.Status.choices, read_only=True)
+    numbers = serializers.ListField(child=serializers.CharField(), read_only=True)
+    completed_numbers = serializers.ListField(child=serializers.CharField(), read_only=True)
+    failed_numbers = serializers.ListField(child=serializers.CharField(), read_only=True)
+    errors = NumberOrderErrorSerializer(many=True, read_only=True)
 
     class Meta:
         model = NumberOrder

@@ -55,3 +55,14 @@ def reconcile_open_orders() -> int:
             except Exception:
                 logger.exception("reconciling number order %s failed", order_id)
     return done
+
+
+@shared_task
+def record_number_days() -> None:
+    """Beat, every hour: today's active number-days per tenant (set, not added, so a rerun or a
+    second beat changes nothing and a missed run is made up by the next)."""
+    from django.utils import timezone
+
+    with try_lock("numbers-record-number-days", 600) as held:
+        if held:
+            services.number_days_record(on=timezone.now().date())

@@ -78,6 +78,7 @@ class PortInEventSerializer(serializers.ModelSerializer[PortInEvent]):
 class PortInSerializer(serializers.ModelSerializer[PortInRequest]):
     status_meaning = serializers.SerializerMethodField()
     what_to_do = serializers.SerializerMethodField()
+    numbers = serializers.ListField(child=serializers.CharField(), read_only=True)
     has_pin = serializers.BooleanField(read_only=True)
     documents = serializers.SerializerMethodField()
     can_cancel = serializers.SerializerMethodField()

@@ -6,10 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from . import selectors, services
-from .api_base import TenantViewSet
+from .api_base import TenantAPIView, TenantViewSet
 from .permissions import CanManageTenant, IsTenantMember
 from .serializers import (
     ApiTokenCreatedSerializer,
@@ -19,7 +18,7 @@ from .serializers import (
 )
 
 
-class TenantView(APIView):
+class TenantView(TenantAPIView):
     """The tenant the caller acts for."""
 
     @extend_schema(responses=TenantSerializer)

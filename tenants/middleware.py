@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from .selectors import current_membership, memberships_for_user
+from .throttling import RateLimitState
 
 SESSION_KEY = "parley_tenant_id"
 
@@ -40,3 +41,18 @@ class TenantMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class RateLimitHeadersMiddleware:
+    """Writes the ``RateLimit-*`` headers that the API throttle counted, on the way out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        state = getattr(request, "rate_limit", None)
+        if isinstance(state, RateLimitState):
+            for name, value in state.headers().items():
+                response[name] = value
+        return response

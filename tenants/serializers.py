@@ -26,7 +26,9 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
-    scopes = serializers.ListField(child=serializers.ChoiceField(ApiToken.Scope.choices))
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(ApiToken.Scope.choices), min_length=1
+    )
 
     class Meta:
         model = ApiToken
@@ -41,6 +43,15 @@ class ApiTokenSerializer(serializers.ModelSerializer):
             "revoked_at",
         ]
         read_only_fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A form's empty field would otherwise read as "not given" (a token that never expires).
+        raw = getattr(self, "initial_data", {})
+        if hasattr(raw, "get") and raw.get("expires_at") == "":
+            raise serializers.ValidationError(
+                {"expires_at": ["Give a date-time, or leave the field out for no expiry."]}
+            )
+        return attrs
 
 
 class ApiTokenCreatedSerializer(ApiTokenSerializer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -388,12 +389,18 @@ def api_token_create(
     name = name.strip()
     if not name:
         raise ParleyError("Give the token a name.", field="name")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise ParleyError(
+            "The name may not contain control characters.", field="name", code="invalid_characters"
+        )
+    if len(name) > 80:
+        raise ParleyError("The name may be at most 80 characters.", field="name")
     if expires_at is not None and expires_at <= timezone.now():
         raise ParleyError("The expiry must be in the future.", field="expires_at")
     issued = tokens.issue()
     token = ApiToken.objects.create(
         tenant=tenant,
-        name=name[:80],
+        name=name,
         prefix=issued.prefix,
         secret_hash=issued.secret_hash,
         scopes=_clean_scopes(scopes),

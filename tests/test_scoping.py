@@ -19,7 +19,7 @@ from tenants.api_base import TenantViewSet
 from tenants.models import TenantOwnedModel
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["tenants", "carrier", "numbers", "messaging", "voice", "notifications"]
+APPS = ["tenants", "usage", "carrier", "numbers", "messaging", "voice", "notifications"]
 # routing.py is where a webhook learns the tenant from our number, so it reads across tenants.
 ALLOWED = {"selectors.py", "services.py", "admin.py", "models.py", "routing.py"}
 # A services or selectors module split by concern is a package of the same name.

@@ -16,6 +16,7 @@ from tenants.permissions import CanManageTenant, IsTenantMember
 from . import selectors, services
 from .serializers import (
     CallCreateSerializer,
+    CallFilterSerializer,
     CallSerializer,
     RecordingSerializer,
     RouteSerializer,
@@ -74,13 +75,13 @@ class CallViewSet(
 
     serializer_class = CallSerializer
     selector = staticmethod(selectors.call_list)
+    query_serializers = {"list": CallFilterSerializer}
+    error_statuses = {"create": (402,)}
 
     def get_queryset(self) -> Any:
         queryset = super().get_queryset()
-        params = self.request.query_params
-        for name in ("direction", "status"):
-            if params.get(name):
-                queryset = queryset.filter(**{name: params[name]})
+        if self.action == "list" and not getattr(self, "swagger_fake_view", False):
+            queryset = queryset.filter(**self.query)
         return queryset
 
     @extend_schema(

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Call, Recording, Voicemail
 
 
 class CallSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(
-        read_only=True,
-        help_text="queued, initiated, in-progress; finally completed, busy, no-answer, failed "
-        "or canceled.",
+    status = serializers.ChoiceField(choices=Call.Status.choices, read_only=True)
+    steps = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="What happened, in order."
     )
     from_ = serializers.SerializerMethodField(method_name="get_from_")
     to = serializers.SerializerMethodField()
@@ -117,5 +117,17 @@ class VoicemailUpdateSerializer(serializers.Serializer):
     listened = serializers.BooleanField()
 
 
+@extend_schema_field(
+    {"type": "object", "additionalProperties": True, "description": "The routing document."}
+)
+class RouteConfigField(serializers.JSONField):
+    pass
+
+
 class RouteSerializer(serializers.Serializer):
-    config = serializers.JSONField()
+    config = RouteConfigField()
+
+
+class CallFilterSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=Call.Direction.choices, required=False)
+    status = serializers.ChoiceField(choices=Call.Status.choices, required=False)

@@ -30,6 +30,7 @@ from ..models import (
     MessagingPolicy,
 )
 from .events import status_events_apply_unmatched
+from .metering import message_usage_record
 from .outbox import report_status
 from .policy import messaging_policy_get
 
@@ -197,6 +198,7 @@ def message_dispatch(*, message_id: int) -> str:
 def _mark_accepted(message_id: int, bandwidth_id: str) -> None:
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
+        first_acceptance = not message.bandwidth_id
         message.bandwidth_id = bandwidth_id
         message.needs_reconciliation = False
         message.in_flight = False
@@ -208,6 +210,8 @@ def _mark_accepted(message_id: int, bandwidth_id: str) -> None:
         message.save()
         if accepted:
             report_status(message, "sent")
+        if first_acceptance:
+            message_usage_record(message=message)
     status_events_apply_unmatched(message_id=bandwidth_id)
 
 

@@ -26,6 +26,7 @@ from core.locks import Lock, first_free
 from tenants.errors import ParleyError
 from tenants.models import Tenant
 from tenants.selectors import is_number_blocked
+from usage.services import usage_batch
 
 from ..models import (
     RawEvent,
@@ -172,15 +173,16 @@ def _drain_batch_once(batch_size: int) -> int:
         tenant_ids = {raw.tenant_id for raw in rows if raw.tenant_id is not None}
         tenants = {t.pk: t for t in Tenant.objects.filter(pk__in=tenant_ids)}
         by_outcome: dict[str, list[int]] = {}
-        for raw in rows:
-            tenant = tenants.get(raw.tenant_id) if raw.tenant_id is not None else None
-            outcome, error = _process_stored(tenant, raw)
-            if error:
-                RawEvent.objects.filter(pk=raw.pk).update(outcome=outcome, error=error)
-                continue
-            by_outcome.setdefault(outcome, []).append(raw.pk)
-            if outcome == RawEvent.Outcome.UNMATCHED:
-                unmatched.append(raw.message_id)
+        with usage_batch():
+            for raw in rows:
+                tenant = tenants.get(raw.tenant_id) if raw.tenant_id is not None else None
+                outcome, error = _process_stored(tenant, raw)
+                if error:
+                    RawEvent.objects.filter(pk=raw.pk).update(outcome=outcome, error=error)
+                    continue
+                by_outcome.setdefault(outcome, []).append(raw.pk)
+                if outcome == RawEvent.Outcome.UNMATCHED:
+                    unmatched.append(raw.message_id)
         for outcome, pks in by_outcome.items():
             RawEvent.objects.filter(pk__in=pks).update(outcome=outcome)
     # The send's answer may have landed while this batch was open: apply those now.

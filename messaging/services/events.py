@@ -27,6 +27,7 @@ from ..models import (
 )
 from ..segments import segment_info
 from .conversations import _conversation_for, _touch_conversation, contact_opt_in, contact_opt_out
+from .metering import message_usage_record
 from .outbox import report_received, report_status
 from .policy import messaging_policy_get
 from .sending import message_send
@@ -99,6 +100,8 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
     # A keyword counts in a group too; the confirmation goes to the sender alone.
     if not _handle_keyword(tenant, phone_number, message):
         after_hours_reply_maybe_send(tenant=tenant, phone_number=phone_number, message=message)
+    # Last: the tenant's day counter is a hot row, locked from here to the commit only.
+    message_usage_record(message=message)
     return message, True
 
 

@@ -22,6 +22,7 @@ from core.phones import normalize_number
 from tenants import services as tenant_services
 from tenants.errors import ParleyError, TenantSuspended
 from tenants.models import ApiToken, OutboundChannel, Tenant
+from usage.services import usage_limit_check
 
 from ..models import (
     Contact,
@@ -276,6 +277,12 @@ def message_send(
             send_at = None
     mms = bool(media_urls or uploads) or len(recipients) > 1
     info = segment_info(text, mms=mms)
+    if not auto_reply:
+        usage_limit_check(
+            tenant=tenant,
+            limit="segments",
+            quantity=(1 if mms else info.segments) * len(recipients),
+        )
 
     stored = _store_uploads(tenant, uploads)
     try:

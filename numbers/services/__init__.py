@@ -1,5 +1,6 @@
 """Every write of the numbers app, by concern: search offers, orders, releases and renames."""
 
+from .metering import number_days_record
 from .orders import (
     CUSTOMER_ORDER_PREFIX,
     number_order,
@@ -17,6 +18,7 @@ from .search import MAX_SEARCH_RESULTS, number_search
 __all__ = [
     "CUSTOMER_ORDER_PREFIX",
     "MAX_SEARCH_RESULTS",
+    "number_days_record",
     "number_order",
     "number_order_adopt_bandwidth_id",
     "number_order_apply_notification",

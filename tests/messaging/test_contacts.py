@@ -201,7 +201,7 @@ def test_contact_lists_cost_the_same_queries_however_many_contacts(
     client = login(owner)
     for i in range(30):
         services.contact_create(tenant=tenant, number=f"+1919555{2000 + i:04d}", tags=["a", "b"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page = client.get("/contacts/?tag=a")
     assert page.status_code == 200 and page.content.count(b'class="pill tag"') == 60
     with django_assert_max_num_queries(8):

@@ -10,6 +10,7 @@ from numbers.models import PhoneNumber
 import pytest
 import requests
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from integrations.models import Event as OutboxEvent
 from integrations.services import webhook_endpoint_create
@@ -98,7 +99,7 @@ def test_acceptance_port_completes_and_texts_and_calls_follow_the_tenant(
     assert row.foc_at.date() == foc_day
     shown = tenant_api.get(f"/api/v1/port-ins/{port_in['id']}/").json()
     assert shown["status"] == "FOC"
-    assert shown["foc_at"].startswith(foc_day.isoformat())
+    assert parse_datetime(shown["foc_at"]) == row.foc_at  # in the tenant's zone, with its offset
 
     assert routing.route_for(PORTED) is None  # a stray webhook before the port: cached unowned
     webhook_endpoint_create(

@@ -22,6 +22,7 @@ from tenants.errors import (
     TooManyConcurrentCalls,
 )
 from tenants.models import Membership, OutboundChannel, OutboundPolicy, Tenant
+from usage.services import usage_limit_check
 
 from .. import routes, selectors
 from ..models import Call
@@ -73,6 +74,7 @@ def call_create(
     provisioning = getattr(tenant, "provisioning", None)
     if provisioning is None or not provisioning.voice_application_id:
         raise ParleyError("Calling is not set up for this account yet.", code="not_provisioned")
+    usage_limit_check(tenant=tenant, limit="minutes", quantity=1)
     claim = idempotency_claim(tenant=tenant, scope=CALL_SCOPE, key=idempotency_key, body=body)
     if claim.replay_of is not None:
         return _call_of(tenant, claim.replay_of), False

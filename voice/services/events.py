@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import uuid
 from numbers import ports
 from typing import Any
@@ -21,6 +22,8 @@ from tenants.errors import (
     ParleyError,
 )
 from tenants.models import Tenant
+from usage.models import Metric
+from usage.services import usage_record
 
 from .. import routes, selectors
 from ..models import Call, CallEvent
@@ -213,10 +216,21 @@ def call_finish(*, call: Call, event: DisconnectEvent) -> Call:
         locked.bandwidth_call_id = event.call_id
     locked.save()
     report_call_completed(locked)
+    _record_minutes(locked)
     if locked.direction == Call.Direction.INBOUND and locked.status == Call.Status.NO_ANSWER:
         call_pk = locked.pk
         transaction.on_commit(lambda: _enqueue_missed_call_text(call_pk))
     return locked
+
+
+def _record_minutes(call: Call) -> None:
+    """Billed minutes of a call, each call rounded up to the whole minute. An inbound call is
+    answered by Parley's BXML from its start; a click-to-call counts once the agent answered."""
+    inbound = call.direction == Call.Direction.INBOUND
+    if not call.duration or (not inbound and not call.answered_at):
+        return
+    metric = Metric.CALL_MINUTES_IN if inbound else Metric.CALL_MINUTES_OUT
+    usage_record(tenant=call.tenant, metric=metric, quantity=math.ceil(call.duration / 60))
 
 
 def _enqueue_missed_call_text(call_id: int) -> None:

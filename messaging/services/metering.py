@@ -1,0 +1,23 @@
+"""What a message counts for in usage: SMS segments, or one MMS per recipient."""
+
+from __future__ import annotations
+
+from usage.models import Metric
+from usage.services import usage_record
+
+from ..models import Media, Message
+
+
+def message_usage_record(*, message: Message) -> None:
+    """Called once per message, in the transaction that sees it accepted by Bandwidth (outbound)
+    or stored (inbound)."""
+    outbound = message.direction == Message.Direction.OUT
+    mms = message.recipient_count > 1 or Media.objects.filter(message_id=message.pk).exists()
+    recipients = max(1, message.recipient_count) if outbound else 1
+    if mms:
+        metric = Metric.MMS_OUT if outbound else Metric.MMS_IN
+        quantity = recipients
+    else:
+        metric = Metric.SMS_OUT_SEGMENTS if outbound else Metric.SMS_IN_SEGMENTS
+        quantity = max(1, message.segment_count) * recipients
+    usage_record(tenant=message.tenant, metric=metric, quantity=quantity)
