@@ -20,6 +20,7 @@ from . import selectors, services
 from .serializers import (
     BroadcastCreateSerializer,
     BroadcastSerializer,
+    ContactCreateSerializer,
     ContactFilterSerializer,
     ContactSerializer,
     ContactWriteSerializer,
@@ -197,13 +198,11 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             tag=_tag_filter(self.tenant, self.query.get("tag")),
         ).prefetch_related("tags")
 
-    @extend_schema(request=ContactWriteSerializer, responses={201: ContactSerializer})
+    @extend_schema(request=ContactCreateSerializer, responses={201: ContactSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = ContactWriteSerializer(data=request.data)
+        serializer = ContactCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        if not values.get("number"):
-            raise ParleyError("Give the contact's number.", field="number")
         contact = services.contact_create(
             tenant=self.tenant,
             number=values["number"],
@@ -218,7 +217,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         serializer = ContactWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        if "number" in values:
+        if "number" in request.data:
             raise ParleyError("A contact's number cannot change; create another.", field="number")
         contact = services.contact_update(
             contact=self.get_object(),

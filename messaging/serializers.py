@@ -128,14 +128,19 @@ class ContactSerializer(serializers.ModelSerializer):
 
 
 class ContactWriteSerializer(serializers.Serializer):
-    """A contact to create or change; the number is read in the tenant's region."""
+    """A contact's changes (its number cannot change)."""
 
-    number = serializers.CharField(max_length=32, required=False)
     name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, max_length=20
     )
+
+
+class ContactCreateSerializer(ContactWriteSerializer):
+    """A new contact; the number is read in the tenant's region."""
+
+    number = serializers.CharField(max_length=32)
 
 
 class TagSerializer(serializers.ModelSerializer):

@@ -60,6 +60,7 @@ def pages(conversation: Conversation) -> list[str]:
         "/settings/after-hours/",
         "/settings/security/",
         "/settings/calling/",
+        "/usage/",
     ]
 
 
