@@ -44,6 +44,7 @@ def test_split_pane_shortcuts_canned_replies_and_notes_at_1440(
     page = browser_page
     page.set_viewport_size(DESKTOP)
     sign_in(page, owner)
+    page.goto("/inbox/")
     assert page.locator(".inbox-list").is_visible()
     assert page.locator(".inbox-placeholder").is_visible()
     assert serious_violations(page) == []
@@ -95,6 +96,7 @@ def test_one_column_without_sideways_scroll_at_390(browser_page, owner, conversa
     page = browser_page
     page.set_viewport_size(PHONE)
     sign_in(page, owner)
+    page.goto("/inbox/")
     assert page.locator(".inbox-list").is_visible()
     assert not page.locator(".inbox-placeholder").is_visible()
     assert horizontal_overflow(page) <= 0
