@@ -220,6 +220,7 @@ def _make_line(running: RunningEmulator, tenant: Tenant, e164: str, public_url: 
         peer.messaging_application_id = messaging.id
         peer.voice_application_id = voice.id
     state.put_in_service(e164, site.id, peer.id)
+    state.register_number(e164)
     provisioning, _ = Provisioning.objects.update_or_create(
         tenant=tenant,
         defaults={
