@@ -119,6 +119,7 @@ class Stack:
             "BANDWIDTH_NUMBERS_BASE_URL": f"{emulator}/api",
             "BANDWIDTH_OAUTH_TOKEN_URL": f"{emulator}/api/v1/oauth2/token",
             "BANDWIDTH_EMULATOR_URL": emulator,
+            "BANDWIDTH_API_BASE_URL": emulator,
             **parley_timings(),
         }
 

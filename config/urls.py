@@ -28,6 +28,7 @@ swagger_ui = csp_update(
 api_v1 = [
     path("", include("tenants.api_urls")),
     path("", include("numbers.api_urls")),
+    path("", include("compliance.api_urls")),
     path("", include("messaging.api_urls")),
     path("", include("voice.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include(api_v1)),
     path("webhooks/bandwidth/", include("numbers.webhook_urls")),
+    path("webhooks/bandwidth/", include("compliance.webhook_urls")),
     path("webhooks/bandwidth/", include("messaging.webhook_urls")),
     path("webhooks/bandwidth/", include("voice.webhook_urls")),
     path("", include("numbers.urls")),

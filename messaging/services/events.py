@@ -14,6 +14,7 @@ from bandwidth.callbacks import (
     MessageStatusEvent,
     parse_messaging_callbacks,
 )
+from compliance import services as compliance_services
 from tenants.errors import ParleyError
 from tenants.models import Tenant
 
@@ -181,6 +182,10 @@ def status_event_apply(*, tenant: Tenant, event: MessageStatusEvent) -> bool:
         message.error_code = event.error_code
         message.error_description = codes.meaning(event.error_code, event.description)[:300]
     message.save()
+    if new == "failed" and event.error_code in codes.REGISTRATION_ERROR_CODES:
+        compliance_services.number_refused_by_carrier(
+            tenant=tenant, number=message.from_number, error_code=event.error_code
+        )
     if new == "failed" and event.error_code in codes.OPT_OUT_ERROR_CODES:
         contact_opt_out(
             tenant=tenant,
