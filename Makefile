@@ -47,6 +47,7 @@ run: $(VENV)/.installed-local
 	mkdir -p var
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py register_demo --later
 	$(RUN_ENV) $(VENV)/bin/honcho start -f Procfile.dev
 
 # A management command in make run's environment, e.g.

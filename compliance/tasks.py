@@ -46,3 +46,13 @@ def reconcile_compliance() -> int:
             except Exception:
                 logger.exception("assigning the numbers of tenant %s failed", tenant.pk)
     return done
+
+
+@READS.task()
+def register_through_emulator(tenant_id: str) -> None:
+    """make run's demo tenant: registered once the emulator answers (retried until then)."""
+    from . import demo
+
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is not None:
+        demo.register_through_emulator(tenant=tenant)
