@@ -46,6 +46,7 @@ urlpatterns = [
     path("webhooks/bandwidth/", include("messaging.webhook_urls")),
     path("webhooks/bandwidth/", include("voice.webhook_urls")),
     path("", include("numbers.urls")),
+    path("", include("compliance.urls")),
     path("", include("messaging.urls")),
     path("", include("voice.urls")),
     path("", include("tenants.urls")),

@@ -56,7 +56,9 @@ def _inbox_context(request: HttpRequest) -> dict[str, Any]:
 
 @tenant_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "messaging/inbox.html", _inbox_context(request))
+    context = _inbox_context(request)
+    context["not_ready"] = number_selectors.numbers_not_ready(tenant=_tenant(request))
+    return render(request, "messaging/inbox.html", context)
 
 
 @tenant_required
