@@ -10,7 +10,7 @@ from bandwidth.client import emulator_sim
 from core.errors import ParleyError
 from tenants.models import Tenant
 
-from . import services
+from . import selectors, services
 from .models import Brand, Campaign
 
 DEMO_PROFILE = {
@@ -41,7 +41,7 @@ def register_through_emulator(*, tenant: Tenant) -> Campaign:
     url = settings.BANDWIDTH_EMULATOR_URL
     if not url:
         raise ParleyError("Registration by simulation needs the local emulator (make run).")
-    profile = services._profile_of(tenant)
+    profile = selectors.profile_for(tenant=tenant)
     if services.profile_missing(profile):
         services.profile_update(
             tenant=tenant, legal_name=profile.legal_name or f"{tenant.name} LLC", **DEMO_PROFILE

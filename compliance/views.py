@@ -16,6 +16,7 @@ from core.errors import ParleyError
 from tenants.decorators import tenant_required
 
 from . import selectors, services
+from .models import BusinessProfile
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
         "verifications": list(selectors.toll_free_verification_list(tenant=tenant)),
         "steps": steps,
         "done": sum(1 for _, ok in steps if ok),
-        "entity_types": services.BusinessProfile.EntityType.choices,
+        "entity_types": BusinessProfile.EntityType.choices,
         "verticals": services.VERTICALS,
         "use_cases": services.USE_CASES,
         "toll_free_use_cases": services.TOLL_FREE_USE_CASES,
