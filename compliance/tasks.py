@@ -56,3 +56,17 @@ def register_through_emulator(tenant_id: str) -> None:
     tenant = Tenant.objects.filter(pk=tenant_id).first()
     if tenant is not None:
         demo.register_through_emulator(tenant=tenant)
+
+
+class LookupNotFinished(Exception):
+    pass
+
+
+@READS.also_retrying(LookupNotFinished).task()
+def collect_bulk_lookup(tenant_id: str, request_id: str) -> None:
+    """Imports: stores the line types of a bulk lookup once Bandwidth has them."""
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is not None and not services.line_types_bulk_collect(
+        tenant=tenant, request_id=request_id
+    ):
+        raise LookupNotFinished(request_id)

@@ -306,7 +306,7 @@ def _enqueue_assignment(tenant: Tenant) -> None:
     tenant_id = str(tenant.pk)
 
     def send() -> None:
-        from .tasks import assign_campaign_numbers
+        from ..tasks import assign_campaign_numbers
 
         try:
             assign_campaign_numbers.delay(tenant_id)

@@ -254,7 +254,16 @@ def line_types_bulk_start(*, tenant: Tenant, numbers: list[str]) -> str | None:
     missing = [n for n in dict.fromkeys(numbers) if n not in fresh]
     if not missing:
         return None
-    return client_for_tenant(tenant).compliance.lookup_bulk_create(missing)
+    request_id = client_for_tenant(tenant).compliance.lookup_bulk_create(missing)
+    tenant_id = str(tenant.pk)
+
+    def collect() -> None:
+        from ..tasks import collect_bulk_lookup
+
+        collect_bulk_lookup.apply_async((tenant_id, request_id), countdown=1)
+
+    transaction.on_commit(collect)
+    return request_id
 
 
 def line_types_bulk_collect(*, tenant: Tenant, request_id: str) -> bool:
