@@ -426,8 +426,13 @@ def tnoptions_notification_record(
 
 
 def number_status_changed(*, phone_number: PhoneNumber, new_status: str) -> None:
-    """A number became active (or stopped being): its status now, and a campaign assignment
-    after commit for a local number of a tenant with an approved campaign."""
+    """A number became active: its status now, and a campaign assignment after commit for a
+    local number of a tenant with an approved campaign. A released number leaves its campaign."""
+    if new_status == PhoneNumber.Status.RELEASED:
+        AssignedNumber.objects.for_tenant(phone_number.tenant).filter(
+            number=phone_number.number
+        ).delete()
+        return
     if new_status != PhoneNumber.Status.ACTIVE:
         return
     _refresh_statuses(phone_number.tenant, [phone_number])

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from compliance import services
 from compliance.models import (
+    AssignedNumber,
     Brand,
     BusinessProfile,
     Campaign,
@@ -136,6 +137,12 @@ def test_a_number_bought_after_approval_is_assigned_and_ready_by_itself(
     assert listed.get("results", listed) == []
     mine = tenant_api.get("/api/v1/compliance/campaigns/").json()
     assert [c["id"] for c in mine.get("results", mine)] == [campaign.pk]
+
+    provisioned.emulator.config.disconnect_complete_delay = 1.0
+    assert tenant_api.delete(f"/api/v1/numbers/{number.pk}/").status_code in (200, 202, 204)
+    wait_until(lambda: PhoneNumber.objects.get(pk=number.pk).status == "released")
+    assert not AssignedNumber.objects.filter(number=number.number).exists()
+    assert number.number not in provisioned.emulator.state.campaign_of_number
 
 
 @pytest.mark.django_db(transaction=True)
