@@ -6,10 +6,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from numbers.models import PhoneNumber
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bandwidth.client.compliance import (
@@ -209,23 +210,35 @@ def _fresh_lookups(tenant: Tenant, numbers: list[str], now: datetime) -> dict[st
     }
 
 
-def _store_lookups(tenant: Tenant, results: Iterable[LineType]) -> None:
-    now = timezone.now()
-    for result in results:
-        if not result.phone_number:
+def _lookup_row(tenant: Tenant, result: LineType, now: datetime) -> LineTypeLookup:
+    return LineTypeLookup(
+        tenant=tenant,
+        number=result.phone_number,
+        line_type=result.line_type if result.line_type in LineTypeLookup.LineType.values else "",
+        deactivated=result.deactivated,
+        carrier=result.messaging_provider or result.voice_provider,
+        looked_up_at=now,
+    )
+
+
+def _store_lookups(tenant: Tenant, rows: Iterable[LineTypeLookup]) -> None:
+    """Each row on its own: a concurrent writer of the same number wins or loses harmlessly."""
+    for row in rows:
+        if not row.number:
             continue
-        LineTypeLookup.objects.update_or_create(
-            tenant=tenant,
-            number=result.phone_number,
-            defaults={
-                "line_type": result.line_type
-                if result.line_type in LineTypeLookup.LineType.values
-                else "",
-                "deactivated": result.deactivated,
-                "carrier": result.messaging_provider or result.voice_provider,
-                "looked_up_at": now,
-            },
-        )
+        values = {
+            "line_type": row.line_type,
+            "deactivated": row.deactivated,
+            "carrier": row.carrier,
+            "looked_up_at": row.looked_up_at,
+        }
+        try:
+            with transaction.atomic():
+                LineTypeLookup.objects.update_or_create(
+                    tenant=tenant, number=row.number, defaults=values
+                )
+        except IntegrityError:
+            LineTypeLookup.objects.for_tenant(tenant).filter(number=row.number).update(**values)
 
 
 def line_types_lookup(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTypeLookup]:
@@ -242,8 +255,11 @@ def line_types_lookup(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTy
             except BandwidthError:
                 logger.warning("line-type lookup failed for %d number(s)", len(missing))
                 break
-            _store_lookups(tenant, results)
-        found = _fresh_lookups(tenant, numbers, now)
+            rows = [_lookup_row(tenant, r, now) for r in results if r.phone_number]
+            found.update({row.number: row for row in rows})
+            # Written after the caller's transaction: a concurrent send to the same number
+            # must not wait on this one's uncommitted row.
+            transaction.on_commit(partial(_store_lookups, tenant, rows))
     return found
 
 
@@ -270,7 +286,8 @@ def line_types_bulk_collect(*, tenant: Tenant, request_id: str) -> bool:
     results = client_for_tenant(tenant).compliance.lookup_bulk_get(request_id)
     if results is None:
         return False
-    _store_lookups(tenant, results)
+    now = timezone.now()
+    _store_lookups(tenant, [_lookup_row(tenant, r, now) for r in results if r.phone_number])
     return True
 
 
