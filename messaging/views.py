@@ -149,10 +149,17 @@ def conversation_send(request: HttpRequest, pk: int) -> HttpResponse:
             uploads=request.FILES.getlist("attachments"),
             send_at=_send_at(request, request.POST.get("send_at", "")),
             sent_by=request.user,
+            allow_not_textable=request.POST.get("allow_not_textable") == "on",
         )
     except ParleyError as exc:
         context = _thread_context(request, conversation)
-        context.update({"error": exc.message, "text": text})
+        context.update(
+            {
+                "error": exc.message,
+                "text": text,
+                "not_textable": exc.code == "recipient_not_textable",
+            }
+        )
         return render(request, "messaging/conversation.html", context, status=400)
     return redirect("conversation", pk=conversation.pk)
 

@@ -102,3 +102,26 @@ def test_walk_through_trust_in_chromium(provisioned, browser_page, owner, other_
     row = page.inner_text("tr[data-number='+19195550177']")
     assert "assigned" in row.lower()
     wait_until(lambda: Campaign.objects.get().status == "approved")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inbox_refuses_a_landline_and_lets_the_user_send_anyway(line, owner, login):
+    from messaging import services as messaging_services
+    from messaging.models import Message
+
+    first = messaging_services.message_send(
+        tenant=line.tenant,
+        from_number=line.e164,
+        to=["+19195550100"],
+        text="Hello",
+        allow_not_textable=True,
+    ).message
+    client = login(owner)
+    url = f"/inbox/{first.conversation_id}/send/"
+    refused = client.post(url, {"text": "Again"})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "landline" in body and 'id="not-textable"' in body
+    assert Message.objects.count() == 1
+    sent = client.post(url, {"text": "Again", "allow_not_textable": "on"})
+    assert sent.status_code == 302 and Message.objects.count() == 2
