@@ -20,6 +20,7 @@ RUN_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PARLEY_ENV=development PARLEY_POR
 	BANDWIDTH_VOICE_BASE_URL=http://127.0.0.1:$(EMULATOR_PORT)/api/v2 \
 	BANDWIDTH_NUMBERS_BASE_URL=http://127.0.0.1:$(EMULATOR_PORT)/api \
 	BANDWIDTH_OAUTH_TOKEN_URL=http://127.0.0.1:$(EMULATOR_PORT)/api/v1/oauth2/token \
+	BANDWIDTH_API_BASE_URL=http://127.0.0.1:$(EMULATOR_PORT) \
 	BANDWIDTH_EMULATOR_URL=http://127.0.0.1:$(EMULATOR_PORT)
 
 .PHONY: run manage test lint bench chaos install install-dev browser clean
@@ -46,6 +47,7 @@ run: $(VENV)/.installed-local
 	mkdir -p var
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py register_demo --later
 	$(RUN_ENV) $(VENV)/bin/honcho start -f Procfile.dev
 
 # A management command in make run's environment, e.g.

@@ -59,6 +59,7 @@ def populate(emulator: Emulator, fleet: list[dict[str, object]], callback_url: s
                 state.in_service[str(e164)] = InServiceNumber(
                     e164=str(e164), site_id=site.id, peer_id=peer.id
                 )
+                state.register_number(str(e164))
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:

@@ -87,6 +87,7 @@ class BenchEnvironment:
             "BANDWIDTH_NUMBERS_BASE_URL": f"{self.emulator_url}/api",
             "BANDWIDTH_OAUTH_TOKEN_URL": f"{self.emulator_url}/api/v1/oauth2/token",
             "BANDWIDTH_EMULATOR_URL": self.emulator_url,
+            "BANDWIDTH_API_BASE_URL": self.emulator_url,
             # The account allows more than the 20 numbers together: the numbers' own limit binds.
             "MESSAGING_ACCOUNT_SEGMENTS_PER_SECOND": str(self.account_rate),
         }

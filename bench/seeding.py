@@ -91,6 +91,8 @@ def seed_fleet(tenants: int, per_tenant: int) -> list[FleetTenant]:
                 capabilities=["sms", "mms", "voice"],
                 site_id=f"site-{t:03d}",
                 peer_id=f"peer-{t:03d}",
+                # bench/emulator.py registers every fleet number (campaign or verification).
+                messaging_status=PhoneNumber.MessagingStatus.READY,
             )
             for e164 in own
         )

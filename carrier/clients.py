@@ -18,6 +18,7 @@ def endpoints() -> Endpoints:
         voice_base_url=settings.BANDWIDTH_VOICE_BASE_URL,
         numbers_base_url=settings.BANDWIDTH_NUMBERS_BASE_URL,
         oauth_token_url=settings.BANDWIDTH_OAUTH_TOKEN_URL,
+        api_base_url=settings.BANDWIDTH_API_BASE_URL,
     )
 
 

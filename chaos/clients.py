@@ -149,6 +149,15 @@ class ParleyDatabase:
         )
         return str(rows[0][0]) if rows else ""
 
+    def ready_numbers(self, tenant_id: str) -> list[str]:
+        """Active numbers that may text (on the tenant's approved campaign)."""
+        rows = self._rows(
+            "SELECT number FROM numbers_phonenumber WHERE tenant_id = %s AND status = 'active' "
+            "AND messaging_status = 'ready' ORDER BY number",
+            [tenant_id],
+        )
+        return [str(row[0]) for row in rows]
+
     def active_numbers(self, tenant_id: str) -> list[str]:
         rows = self._rows(
             "SELECT number FROM numbers_phonenumber WHERE tenant_id = %s AND status = 'active' "

@@ -119,6 +119,7 @@ class Stack:
             "BANDWIDTH_NUMBERS_BASE_URL": f"{emulator}/api",
             "BANDWIDTH_OAUTH_TOKEN_URL": f"{emulator}/api/v1/oauth2/token",
             "BANDWIDTH_EMULATOR_URL": emulator,
+            "BANDWIDTH_API_BASE_URL": emulator,
             **parley_timings(),
         }
 
@@ -265,11 +266,14 @@ class Stack:
             f"messaging_policy_update(tenant=Tenant.objects.get(pk='{tenant_id}'),"
             " daily_segment_cap=10**7)\n",
         )
+        # Carriers take texts only from registered numbers: the emulator approves its campaign.
+        self.manage("register_demo", "--slug", str(created["tenant"]))
         self._api = ParleyApi(self.web_url, created["api_token"])
         _wait(lambda: self.database.provisioning_status(tenant_id) == "ready", 120, "provisioning")
         wanted = self.settings.numbers
         self.api.buy_numbers(self.api.available_numbers(AREA_CODE, wanted))
         _wait(lambda: len(self.database.active_numbers(tenant_id)) >= wanted, 120, "numbers active")
+        _wait(lambda: len(self.database.ready_numbers(tenant_id)) >= wanted, 120, "numbers ready")
         return ChaosTenant(
             tenant_id, created["api_token"], tuple(self.database.active_numbers(tenant_id))
         )

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "integrations",
     "carrier",
     "numbers",
+    "compliance",
     "messaging",
     "voice",
     "porting",
@@ -292,6 +293,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "messaging.tasks.advance_due_broadcasts",
         "schedule": 5.0,
     },
+    # compliance
+    "compliance-reconcile": {"task": "compliance.tasks.reconcile_compliance", "schedule": 60.0},
     # voice
     "voice-reconcile": {"task": "voice.tasks.reconcile_voice", "schedule": 60.0},
     # integrations
@@ -335,6 +338,18 @@ BANDWIDTH_OAUTH_TOKEN_URL = env.str(
     "BANDWIDTH_OAUTH_TOKEN_URL", default="https://api.bandwidth.com/api/v1/oauth2/token"
 )
 # make run only: the local emulator, for its simulation endpoints (the route editor's "try it").
+BANDWIDTH_API_BASE_URL = env.str("BANDWIDTH_API_BASE_URL", default="https://api.bandwidth.com")
+"""Toll-free verification (``/api/v2``) and phone number lookup (``/v2``)."""
+
+# Compliance: Parley registers its tenants' brands as a reseller (CSP) on its account.
+COMPLIANCE_RESELLER_NAME = env.str("COMPLIANCE_RESELLER_NAME", default="Parley")
+COMPLIANCE_RESELLER_PHONE = env.str("COMPLIANCE_RESELLER_PHONE", default="+18005550199")
+COMPLIANCE_RESELLER_EMAIL = env.str(
+    "COMPLIANCE_RESELLER_EMAIL", default="compliance@parley.example"
+)
+COMPLIANCE_RECONCILE_AFTER_SECONDS = env.float("COMPLIANCE_RECONCILE_AFTER_SECONDS", default=60.0)
+LINE_TYPE_LOOKUP_ON_SEND = env.bool("LINE_TYPE_LOOKUP_ON_SEND", default=True)
+"""Look up a recipient's line type (once per 30 days) before texting it."""
 BANDWIDTH_EMULATOR_URL = env.str("BANDWIDTH_EMULATOR_URL", default="")
 BANDWIDTH_CONNECT_TIMEOUT = env.float("BANDWIDTH_CONNECT_TIMEOUT", default=3.05)
 BANDWIDTH_READ_TIMEOUT = env.float("BANDWIDTH_READ_TIMEOUT", default=15.0)

@@ -17,6 +17,7 @@ FIELDS = (
     ("carrier", "BandwidthAccount", "client_secret_encrypted"),
     ("integrations", "WebhookEndpoint", "secret_encrypted"),
     ("integrations", "WebhookEndpoint", "previous_secret_encrypted"),
+    ("compliance", "ComplianceAccount", "signing_secret_encrypted"),
     ("porting", "PortInRequest", "pin_encrypted"),
 )
 

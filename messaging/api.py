@@ -105,6 +105,7 @@ class MessageViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             uploads=uploads,
             send_at=values.get("send_at"),
             tag=values.get("tag", ""),
+            allow_not_textable=values.get("allow_not_textable", False),
             idempotency_key=request.headers.get(idempotency.HEADER, ""),
             **_sender(request),
         )

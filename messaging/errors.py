@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 OPT_OUT_ERROR_CODES = frozenset({4775})
+REGISTRATION_ERROR_CODES = frozenset({4773, 4774, 4795})
+"""The sender is not registered (10DLC campaign, toll-free verification): it is not ready."""
 
 MEANINGS: dict[int, str] = {
     4301: "The message's text could not be encoded.",
@@ -28,7 +30,9 @@ MEANINGS: dict[int, str] = {
     4720: "The recipient's number cannot receive texts (landline or invalid).",
     4750: "The recipient's carrier rejected the message.",
     4770: "The recipient's carrier flagged the message as spam.",
+    4721: "The recipient's number is deactivated.",
     4773: "The 10DLC campaign of this number is not active.",
+    4774: "The 10DLC campaign provisioning of this number is incomplete.",
     4775: "The recipient has opted out of messages from this number (replied STOP).",
     4780: "The carrier's rate limit for this campaign was exceeded.",
     4781: "The carrier's daily limit for this campaign was reached.",

@@ -92,6 +92,11 @@ class MessageCreateSerializer(serializers.Serializer):
     media = serializers.ListField(child=serializers.CharField(max_length=4096), required=False)
     send_at = serializers.DateTimeField(required=False, allow_null=True)
     tag = serializers.CharField(required=False, allow_blank=True, max_length=1024)
+    allow_not_textable = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Send even to a number a lookup found to be a landline or deactivated.",
+    )
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

@@ -69,7 +69,9 @@ def _inbox_context(request: HttpRequest, current: int | None = None) -> dict[str
 
 @tenant_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "messaging/inbox.html", _inbox_context(request))
+    context = _inbox_context(request)
+    context["not_ready"] = number_selectors.numbers_not_ready(tenant=_tenant(request))
+    return render(request, "messaging/inbox.html", context)
 
 
 @tenant_required
@@ -187,11 +189,19 @@ def conversation_send(request: HttpRequest, pk: int) -> HttpResponse:
             uploads=request.FILES.getlist("attachments"),
             send_at=_send_at(request, request.POST.get("send_at", "")),
             sent_by=request.user,
+            allow_not_textable=request.POST.get("allow_not_textable") == "on",
         )
     except ParleyError as exc:
         # An opted-out conversation already says so once, above the disabled composer.
         error = "" if exc.code == "opted_out" else exc.message
-        return _conversation_page(request, conversation, status=400, error=error, text=text)
+        return _conversation_page(
+            request,
+            conversation,
+            status=400,
+            error=error,
+            text=text,
+            not_textable=exc.code == "recipient_not_textable",
+        )
     return redirect("conversation", pk=conversation.pk)
 
 

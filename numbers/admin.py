@@ -13,12 +13,30 @@ from .models import NumberOrder, PhoneNumber
 
 @admin.register(PhoneNumber)
 class PhoneNumberAdmin(admin.ModelAdmin):
-    list_display = ["number", "tenant", "friendly_name", "kind", "status", "city", "state"]
+    list_display = [
+        "number",
+        "tenant",
+        "friendly_name",
+        "kind",
+        "status",
+        "messaging_status",
+        "city",
+        "state",
+    ]
     list_filter = ["status", "kind", "state", "tenant"]
     search_fields = ["number", "friendly_name", "tenant__name", "tenant__slug"]
     list_select_related = ["tenant"]
     raw_id_fields = ["tenant", "order", "release_order"]
-    readonly_fields = ["created_at", "updated_at", "activated_at", "released_at"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "activated_at",
+        "released_at",
+        # Kept by the compliance app from the registration's state.
+        "messaging_status",
+        "messaging_status_reason",
+        "messaging_status_action",
+    ]
     actions = ["release"]
 
     def save_model(self, request: HttpRequest, obj: PhoneNumber, form: Any, change: bool) -> None:

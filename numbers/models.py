@@ -94,6 +94,11 @@ class PhoneNumber(TenantOwnedModel):
         FAILED = "failed", "Failed"
         PORTING = "porting", "Porting in"
 
+    class MessagingStatus(models.TextChoices):
+        READY = "ready", "Ready to text"
+        PENDING = "pending", "Waiting"
+        BLOCKED = "blocked", "Blocked"
+
     HELD_STATUSES = (Status.ORDERING, Status.ACTIVE, Status.RELEASING, Status.PORTING)
     ROUTABLE_STATUSES = (Status.ACTIVE, Status.PORTING)
     """Numbers whose routes and names can be set: active ones, and ones porting in, so they
@@ -123,6 +128,18 @@ class PhoneNumber(TenantOwnedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="released_numbers",
+    )
+    messaging_status = models.CharField(
+        max_length=8,
+        choices=MessagingStatus.choices,
+        default=MessagingStatus.PENDING,
+        help_text="Whether carriers take texts from it; kept by the compliance app.",
+    )
+    messaging_status_reason = models.CharField(
+        max_length=300, blank=True, help_text="What it waits for, or why it is blocked."
+    )
+    messaging_status_action = models.CharField(
+        max_length=300, blank=True, help_text="What the tenant does to unblock it."
     )
     activated_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)

@@ -29,6 +29,16 @@ def number_held_count(*, tenant: Tenant) -> int:
     )
 
 
+def numbers_not_ready(*, tenant: Tenant) -> list[PhoneNumber]:
+    """Active numbers that may not text yet (their ``messaging_status`` says why)."""
+    return list(
+        PhoneNumber.objects.for_tenant(tenant)
+        .filter(status=PhoneNumber.Status.ACTIVE)
+        .exclude(messaging_status=PhoneNumber.MessagingStatus.READY)
+        .order_by("number")
+    )
+
+
 def active_number_list(*, tenant: Tenant) -> QuerySet[PhoneNumber]:
     """The tenant's numbers that can text and call now."""
     return PhoneNumber.objects.for_tenant(tenant).filter(status=PhoneNumber.Status.ACTIVE)

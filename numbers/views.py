@@ -35,6 +35,12 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "pending": bool(pending),
         "provisioning": carrier_selectors.provisioning_for(tenant=tenant),
         "held": selectors.number_held_count(tenant=tenant),
+        "not_ready": [
+            n
+            for n in numbers
+            if n.status == PhoneNumber.Status.ACTIVE
+            and n.messaging_status != PhoneNumber.MessagingStatus.READY
+        ],
         "can_manage": request.membership.can_manage,  # type: ignore[attr-defined]
     }
 

@@ -36,6 +36,13 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_lookup_without_the_emulator(settings: Any) -> None:
+    """Sends check recipients' line types against Bandwidth; only the ``bandwidth`` fixture
+    (the emulator) turns that on, so no test reaches the internet."""
+    settings.LINE_TYPE_LOOKUP_ON_SEND = False
+
+
 @pytest.fixture
 def tenant(db: None) -> Tenant:
     return TenantFactory(name="Acme Plumbing", slug="acme")
@@ -132,6 +139,8 @@ def bandwidth(settings: Any, live_server: Any) -> Iterator[RunningEmulator]:
     settings.BANDWIDTH_VOICE_BASE_URL = f"{running.url}/api/v2"
     settings.BANDWIDTH_NUMBERS_BASE_URL = f"{running.url}/api"
     settings.BANDWIDTH_OAUTH_TOKEN_URL = f"{running.url}/api/v1/oauth2/token"
+    settings.BANDWIDTH_API_BASE_URL = running.url
+    settings.LINE_TYPE_LOOKUP_ON_SEND = True
     settings.PUBLIC_BASE_URL = live_server.url
     reset_client_caches()
     try:
@@ -220,6 +229,7 @@ def _make_line(running: RunningEmulator, tenant: Tenant, e164: str, public_url: 
         peer.messaging_application_id = messaging.id
         peer.voice_application_id = voice.id
     state.put_in_service(e164, site.id, peer.id)
+    state.register_number(e164)
     provisioning, _ = Provisioning.objects.update_or_create(
         tenant=tenant,
         defaults={
@@ -239,6 +249,7 @@ def _make_line(running: RunningEmulator, tenant: Tenant, e164: str, public_url: 
         capabilities=["sms", "mms", "voice"],
         site_id=site.id,
         peer_id=peer.id,
+        messaging_status=PhoneNumber.MessagingStatus.READY,
     )
     return Line(tenant, number, provisioning, creds.username, creds.password)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bandwidth.client.auth import authenticator_for, forget_tokens
+from bandwidth.client.compliance import ComplianceApi
 from bandwidth.client.config import Credentials, Endpoints, Timeouts
 from bandwidth.client.messaging import MessagingApi, media_id_from_url
 from bandwidth.client.numbers import NumbersApi
@@ -38,6 +39,9 @@ class BandwidthClient:
         self.messaging = MessagingApi(transport, self.endpoints.messaging_base_url, account_id)
         self.voice = VoiceApi(transport, self.endpoints.voice_base_url, account_id)
         self.numbers = NumbersApi(transport, self.endpoints.numbers_base_url, account_id)
+        self.compliance = ComplianceApi(
+            transport, self.endpoints.numbers_base_url, self.endpoints.api_base_url, account_id
+        )
 
 
 def reset_client_caches() -> None:

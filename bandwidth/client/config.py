@@ -37,6 +37,8 @@ class Endpoints:
     voice_base_url: str = "https://voice.bandwidth.com/api/v2"
     numbers_base_url: str = "https://dashboard.bandwidth.com/api"
     oauth_token_url: str = "https://api.bandwidth.com/api/v1/oauth2/token"
+    api_base_url: str = "https://api.bandwidth.com"
+    """Toll-free verification (``/api/v2``) and phone number lookup (``/v2``)."""
 
 
 @dataclass(frozen=True)

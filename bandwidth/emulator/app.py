@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CORE_ROUTE_MODULES = ("oauth", "messaging", "numbers", "sim", "page")
+CORE_ROUTE_MODULES = ("oauth", "messaging", "numbers", "compliance", "sim", "page")
 VOICE_MODULE = "bandwidth.emulator.voice"
 FAULTABLE_APIS = ("messaging", "voice", "numbers", "oauth")
 ACCOUNT_PATH_PARAMS = ("account_id", "accountId")

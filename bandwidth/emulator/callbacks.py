@@ -3,6 +3,8 @@ after a ``401`` carrying ``WWW-Authenticate: Basic``; asynchronous deliveries re
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 from collections.abc import Callable
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from bandwidth.emulator.app import Emulator
 
 USER_AGENT = "BandwidthAPI/v2"
+SIGNATURE_HEADER = "x-bandwidth-signature-hmac-sha256"
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class CallbackSender:
         timeout: float | None = None,
         kind: str = "",
         attempt: int = 1,
+        signing_secret: str | None = None,
     ) -> CallbackResult:
         """One synchronous delivery with the Basic challenge; recorded in the callback log.
 
@@ -70,6 +74,10 @@ class CallbackSender:
         """
         timeout = self.emulator.config.callback_timeout if timeout is None else timeout
         kwargs = self._request_arguments(method, json_body, xml_body)
+        if signing_secret is not None and "data" in kwargs:
+            kwargs["headers"][SIGNATURE_HEADER] = hmac.new(
+                signing_secret.encode(), kwargs["data"], hashlib.sha256
+            ).hexdigest()
         logged_body = _summary(json_body, xml_body)
         try:
             response = self.session.request(method, url, timeout=timeout, **kwargs)
@@ -105,6 +113,7 @@ class CallbackSender:
         delay: float = 0.0,
         on_result: Callable[[CallbackResult], None] | None = None,
         retry: bool = True,
+        signing_secret: str | None = None,
     ) -> None:
         """Deliver later on the scheduler, retrying per ``callback_retry_delays`` on failure.
 
@@ -117,7 +126,16 @@ class CallbackSender:
                 delay,
                 1,
                 _Delivery(
-                    url, method, json_body, xml_body, credentials, timeout, kind, on_result, retry
+                    url,
+                    method,
+                    json_body,
+                    xml_body,
+                    credentials,
+                    timeout,
+                    kind,
+                    on_result,
+                    retry,
+                    signing_secret,
                 ),
             )
 
@@ -134,6 +152,7 @@ class CallbackSender:
             timeout=delivery.timeout,
             kind=delivery.kind,
             attempt=attempt,
+            signing_secret=delivery.signing_secret,
         )
         retry_delays = self.emulator.config.callback_retry_delays
         if not result.ok and delivery.retry and attempt <= len(retry_delays):
@@ -189,6 +208,7 @@ class _Delivery:
     kind: str
     on_result: Callable[[CallbackResult], None] | None
     retry: bool = True
+    signing_secret: str | None = None
 
 
 def _query_value(value: Any) -> str:

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 if TYPE_CHECKING:
     from bandwidth.emulator.app import Emulator
 
-ApiName = Literal["messaging", "voice", "numbers", "oauth", "sim", "page"]
+ApiName = Literal["messaging", "voice", "numbers", "oauth", "sim", "page", "compliance"]
 Handler = Callable[..., Response]
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 from bandwidth.emulator import messaging, numbers
 from bandwidth.emulator.state import (
     Application,
+    Brand,
+    Campaign,
     Credentials,
     EmulatorState,
     InServiceNumber,
@@ -44,6 +46,9 @@ from bandwidth.emulator.state import (
     Site,
     StoredMessage,
     Subscription,
+    TfvSubscription,
+    TnOptionOrder,
+    TollFreeVerification,
 )
 
 if TYPE_CHECKING:
@@ -74,6 +79,13 @@ def dump_state(state: EmulatorState) -> dict[str, Any]:
             "messages": [asdict(message) for message in state.messages.values()],
             "media": [_dump_media(item) for item in state.media.values()],
             "portins": [asdict(order) for order in state.portins.values()],
+            "campaign_settings": state.campaign_settings,
+            "brands": [asdict(brand) for brand in state.brands.values()],
+            "campaigns": [asdict(campaign) for campaign in state.campaigns.values()],
+            "campaign_of_number": dict(state.campaign_of_number),
+            "tnoption_orders": [asdict(order) for order in state.tnoption_orders.values()],
+            "toll_free": [asdict(tfv) for tfv in state.toll_free.values()],
+            "tfv_subscriptions": [asdict(sub) for sub in state.tfv_subscriptions.values()],
         }
 
 
@@ -95,10 +107,30 @@ def load_state(data: Any) -> EmulatorState:
         state.messages = _by_id(StoredMessage(**d) for d in data["messages"])
         state.media = {m.name: m for m in (_load_media(d) for d in data["media"])}
         state.portins = _by_id(_load_portin(d) for d in data.get("portins", []))
+        _load_compliance(state, data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"malformed state: {exc!r}") from exc
     state._ids = itertools.count(_next_numeric_id(state))
     return state
+
+
+def _load_compliance(state: EmulatorState, data: dict[str, Any]) -> None:
+    """Registration state; files written before it existed have none."""
+    state.campaign_settings = data.get("campaign_settings")
+    state.brands = _by_id(Brand(**d) for d in data.get("brands", []))
+    state.campaigns = _by_id(Campaign(**d) for d in data.get("campaigns", []))
+    state.campaign_of_number = dict(data.get("campaign_of_number", {}))
+    orders = (TnOptionOrder(**d) for d in data.get("tnoption_orders", []))
+    state.tnoption_orders = _by_id(orders)
+    for order in state.tnoption_orders.values():
+        order.errors = [tuple(error) for error in order.errors]  # type: ignore[misc]
+    state.toll_free = {
+        t.phone_number: t for t in (TollFreeVerification(**d) for d in data.get("toll_free", []))
+    }
+    subscriptions = (TfvSubscription(**d) for d in data.get("tfv_subscriptions", []))
+    state.tfv_subscriptions = _by_id(subscriptions)
+    for subscription in state.tfv_subscriptions.values():
+        subscription.credentials = _credentials(subscription.credentials)
 
 
 def _by_id(records: Iterable[Any]) -> dict[str, Any]:

@@ -206,6 +206,81 @@ class CallbackLogEntry:
     request_body: str
 
 
+MNOS: tuple[tuple[str, str], ...] = (("ATT", "10017"), ("TMO", "10035"), ("VZW", "10038"))
+"""The carriers (MNOs) that review a 10DLC campaign, with TCR's ids."""
+
+
+@dataclass
+class Brand:
+    id: str
+    fields: dict[str, str]
+    is_main: bool
+    identity_status: str = "UNVERIFIED"
+    vettings: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Campaign:
+    id: str
+    brand_id: str
+    fields: dict[str, str]
+    sub_usecases: list[str]
+    created: str
+    status: str = "ACTIVE"
+    mno_statuses: dict[str, str] = field(
+        default_factory=lambda: {name: "REVIEW" for name, _ in MNOS}
+    )
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "ACTIVE" and all(s == "APPROVED" for s in self.mno_statuses.values())
+
+
+@dataclass
+class TnOptionOrder:
+    id: str
+    customer_order_id: str
+    campaign_id: str | None
+    action: str
+    created: str
+    requested_numbers: list[str]
+    status: str = "RECEIVED"
+    completed_numbers: list[str] = field(default_factory=list)
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
+    last_modified: str = ""
+
+
+@dataclass
+class TollFreeVerification:
+    phone_number: str
+    ticket: str
+    submission: dict[str, Any]
+    created: str
+    modified: str
+    status: str = "PENDING"
+    denial_code: int | None = None
+    decline_reason: str = ""
+    resubmit_allowed: bool = False
+    processed_at: float | None = None
+    """When Bandwidth decided (seconds since the epoch): resubmission is open for 7 days."""
+
+
+@dataclass
+class TfvSubscription:
+    id: str
+    callback_url: str
+    credentials: Credentials | None
+    shared_secret: str | None
+    created: str
+
+
+TOLL_FREE_PREFIXES = ("+1800", "+1833", "+1844", "+1855", "+1866", "+1877", "+1888")
+
+
+def is_toll_free(e164: str) -> bool:
+    return e164.startswith(TOLL_FREE_PREFIXES)
+
+
 class EmulatorState:
     def __init__(self) -> None:
         self.lock = threading.RLock()
@@ -221,6 +296,14 @@ class EmulatorState:
         self.messages: dict[str, StoredMessage] = {}
         self.media: dict[str, MediaItem] = {}
         self.tokens: dict[str, float] = {}
+        self.campaign_settings: dict[str, Any] | None = None
+        self.brands: dict[str, Brand] = {}
+        self.campaigns: dict[str, Campaign] = {}
+        self.campaign_of_number: dict[str, str] = {}
+        self.tnoption_orders: dict[str, TnOptionOrder] = {}
+        self.toll_free: dict[str, TollFreeVerification] = {}
+        self.tfv_subscriptions: dict[str, TfvSubscription] = {}
+        self.lookups: dict[str, list[str]] = {}
         self.callback_log: list[CallbackLogEntry] = []
         self.callback_attempts = 0
         """Deliveries attempted (a Basic challenge and its answer count once)."""
@@ -306,6 +389,50 @@ class EmulatorState:
             if peer is None or peer.voice_application_id is None:
                 return None
             return self.applications.get(peer.voice_application_id)
+
+    def compliance_refusal(self, e164: str) -> tuple[int, str] | None:
+        """Why carriers refuse a text from ``e164``: 4795 from a toll-free number that is not
+        verified, 4773 from a local number whose campaign is not approved (or that has none)."""
+        with self.lock:
+            if is_toll_free(e164):
+                verification = self.toll_free.get(e164)
+                if verification is None or verification.status != "VERIFIED":
+                    return 4795, "toll-free-not-verified"
+                return None
+            campaign = self.campaigns.get(self.campaign_of_number.get(e164, ""))
+            if campaign is None or not campaign.approved:
+                return 4773, "inactive-campaign"
+            return None
+
+    def register_number(self, e164: str) -> None:
+        """Marks ``e164`` as cleared to text, as a finished registration leaves it: a local
+        number on an approved campaign of a verified brand, a toll-free number verified.
+        Test fixtures and the demo seeding use it where they also write the state directly."""
+        with self.lock:
+            if is_toll_free(e164):
+                self.toll_free[e164] = TollFreeVerification(
+                    phone_number=e164,
+                    ticket=self.new_uuid(),
+                    submission={},
+                    created="",
+                    modified="",
+                    status="VERIFIED",
+                )
+                return
+            campaign = self.campaigns.get("CFIXTURE")
+            if campaign is None:
+                brand = Brand(id="BFIXTURE", fields={}, is_main=False, identity_status="VERIFIED")
+                self.brands[brand.id] = brand
+                campaign = Campaign(
+                    id="CFIXTURE",
+                    brand_id=brand.id,
+                    fields={},
+                    sub_usecases=[],
+                    created="",
+                    mno_statuses={name: "APPROVED" for name, _ in MNOS},
+                )
+                self.campaigns[campaign.id] = campaign
+            self.campaign_of_number[e164] = campaign.id
 
     def token_valid(self, token: str, now: float) -> bool:
         with self.lock:

@@ -14,6 +14,7 @@ from bandwidth.callbacks import (
     MessageStatusEvent,
     parse_messaging_callbacks,
 )
+from compliance import services as compliance_services
 from tenants.errors import ParleyError
 from tenants.models import Tenant
 
@@ -203,6 +204,10 @@ def status_event_apply(*, tenant: Tenant, event: MessageStatusEvent) -> bool:
     message.save()
     if message.status != before and message.status in ("delivered", "failed"):
         report_status(message, message.status)
+    if new == "failed" and event.error_code in codes.REGISTRATION_ERROR_CODES:
+        compliance_services.number_refused_by_carrier(
+            tenant=tenant, number=message.from_number, error_code=event.error_code
+        )
     if new == "failed" and event.error_code in codes.OPT_OUT_ERROR_CODES:
         contact_opt_out(
             tenant=tenant,

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from compliance import services as compliance_services
 from core.idempotency import idempotency_claim, idempotency_lookup
 from core.phones import normalize_number
 from tenants import services as tenant_services
@@ -196,6 +197,7 @@ def message_send(
     idempotency_key: str = "",
     auto_reply: bool = False,
     allow_opted_out: bool = False,
+    allow_not_textable: bool = False,
     now: datetime | None = None,
 ) -> SendResult:
     """Checks everything, then stores the message as queued with its conversation; a task sends
@@ -270,6 +272,14 @@ def message_send(
                 field="to",
                 code="opted_out",
             )
+    if not auto_reply:
+        # Automatic replies answer someone who just texted that number: they stay possible.
+        compliance_services.send_check(
+            tenant=tenant,
+            phone_number=phone_number,
+            recipients=recipients,
+            allow_not_textable=allow_not_textable,
+        )
     if send_at is not None:
         if send_at <= now - timedelta(minutes=1):
             raise ParleyError("The send time is in the past.", field="send_at")

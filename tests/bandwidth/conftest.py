@@ -122,6 +122,7 @@ def provision_account(
         peer.messaging_application_id = messaging.id
         peer.voice_application_id = voice.id
     state.put_in_service(number, site.id, peer.id)
+    state.register_number(number)
     config = emu.config
     return ProvisionedAccount(
         account_id=config.account_id,

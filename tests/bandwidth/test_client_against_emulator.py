@@ -163,6 +163,8 @@ def test_end_to_end_provision_buy_and_text(emulator: RunningEmulator, receiver: 
     assert order.status == "COMPLETE"
     assert order.completed_numbers == (available.e164,)
     assert order.customer_order_id == "parley-ord-1"
+    # Carriers take texts only from registered numbers (test_emulator_compliance.py).
+    assert requests.post(f"{emulator.url}/_sim/registered/{available.e164}").ok
 
     sent = client.messaging.send_message(
         application_id=ids["messaging_application_id"],
@@ -212,6 +214,7 @@ def test_mms_reports_sending_then_delivered(emulator: RunningEmulator, receiver:
     completed = _poll_order(client, order.order_id)
     assert completed.status == "COMPLETE"
     (number,) = completed.completed_numbers
+    assert requests.post(f"{emulator.url}/_sim/registered/{number}").ok
     client.messaging.upload_media("parley-1.png", b"\x89PNG\r\n\x1a\nfake", "image/png")
 
     client.messaging.send_message(

@@ -654,6 +654,7 @@ class TestLocationProvisioning:
         order_existing(emulator, site_id, [number])
         drain(emulator)
         assert emulator.emulator.state.voice_application_for_number("+1" + number) is not None
+        assert requests.post(f"{emulator.url}/_sim/registered/+1{number}").ok
         sent = requests.post(
             f"{emulator.url}/api/v2/users/9900000/messages",
             json={

@@ -84,6 +84,11 @@ def xml(response: requests.Response) -> Element:
     return root
 
 
+def register(emulator: RunningEmulator) -> None:
+    """Carriers take texts only from registered numbers (test_emulator_compliance.py)."""
+    assert requests.post(f"{emulator.url}/_sim/registered/+1{NUMBER}").ok
+
+
 def drain(emulator: RunningEmulator) -> None:
     assert emulator.emulator.scheduler.drain(10)
 
@@ -204,6 +209,7 @@ class TestRestart:
         ids = provision_over_http(first, receiver)
         order_id = order_number(first, ids["site"])
         drain(first)
+        register(first)
         sent = requests.post(
             f"{first.url}/api/v2/users/9900000/messages",
             json={
@@ -265,6 +271,7 @@ class TestRestart:
         ids = provision_over_http(first, receiver)
         order_number(first, ids["site"])
         drain(first)
+        register(first)
         first.stop()
         receiver.clear()
 
@@ -308,6 +315,7 @@ class TestRestart:
         ids = provision_over_http(first, receiver)
         order_number(first, ids["site"])
         _wait_in_service(first)
+        register(first)
         sent = requests.post(
             f"{first.url}/api/v2/users/9900000/messages",
             json={

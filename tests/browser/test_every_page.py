@@ -61,6 +61,7 @@ def pages(conversation: Conversation) -> list[str]:
         "/settings/security/",
         "/settings/calling/",
         "/usage/",
+        "/trust/",
     ]
 
 

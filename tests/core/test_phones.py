@@ -33,7 +33,11 @@ def _ready(tenant: Tenant, e164: str) -> PhoneNumber:
         voice_application_id=f"voice-{tenant.slug}",
     )
     return PhoneNumber.objects.create(
-        tenant=tenant, number=e164, status=PhoneNumber.Status.ACTIVE, capabilities=["sms", "voice"]
+        tenant=tenant,
+        number=e164,
+        status=PhoneNumber.Status.ACTIVE,
+        capabilities=["sms", "voice"],
+        messaging_status=PhoneNumber.MessagingStatus.READY,
     )
 
 

@@ -60,7 +60,10 @@ class Wired:
             },
         )
         self.number = PhoneNumber.objects.create(
-            tenant=tenant, number=e164, status=PhoneNumber.Status.ACTIVE
+            tenant=tenant,
+            number=e164,
+            status=PhoneNumber.Status.ACTIVE,
+            messaging_status=PhoneNumber.MessagingStatus.READY,
         )
         self.e164 = e164
 

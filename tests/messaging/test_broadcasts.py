@@ -38,8 +38,12 @@ def _second_number(line, bandwidth=None, e164: str = "+19195550109") -> PhoneNum
         bandwidth.emulator.state.put_in_service(
             e164, line.provisioning.site_id, line.provisioning.peer_id
         )
+        bandwidth.emulator.state.register_number(e164)
     return PhoneNumber.objects.create(
-        tenant=line.tenant, number=e164, status=PhoneNumber.Status.ACTIVE
+        tenant=line.tenant,
+        number=e164,
+        status=PhoneNumber.Status.ACTIVE,
+        messaging_status=PhoneNumber.MessagingStatus.READY,
     )
 
 
@@ -134,7 +138,10 @@ def pool(wired) -> list[str]:
     for i in range(16):
         services.contact_create(tenant=wired.tenant, number=f"+1919556{i:04d}", tags=["spring"])
     PhoneNumber.objects.create(
-        tenant=wired.tenant, number="+19195550109", status=PhoneNumber.Status.ACTIVE
+        tenant=wired.tenant,
+        number="+19195550109",
+        status=PhoneNumber.Status.ACTIVE,
+        messaging_status=PhoneNumber.MessagingStatus.READY,
     )
     return [wired.e164, "+19195550109"]
 

@@ -77,7 +77,13 @@ def test_the_per_number_rate_is_never_exceeded_with_several_workers(line, celery
     bandwidth.emulator.state.put_in_service(
         second, line.provisioning.site_id, line.provisioning.peer_id
     )
-    PhoneNumber.objects.create(tenant=line.tenant, number=second, status=PhoneNumber.Status.ACTIVE)
+    bandwidth.emulator.state.register_number(second)
+    PhoneNumber.objects.create(
+        tenant=line.tenant,
+        number=second,
+        status=PhoneNumber.Status.ACTIVE,
+        messaging_status=PhoneNumber.MessagingStatus.READY,
+    )
     sent = []
     for index in range(5):
         for number in (line.e164, second):

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_thread_pages_back_and_stays_cheap(owner, other_owner, login):
-    ours = PhoneNumber.objects.create(tenant=owner.tenant, number="+19195550101", status="active")
+    ours = PhoneNumber.objects.create(
+        tenant=owner.tenant, number="+19195550101", status="active", messaging_status="ready"
+    )
     for index in range(60):
         services.message_send(
             tenant=owner.tenant,

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _number(tenant, e164):
-    return PhoneNumber.objects.create(tenant=tenant, number=e164, status="active")
+    return PhoneNumber.objects.create(
+        tenant=tenant, number=e164, status="active", messaging_status="ready"
+    )
 
 
 def test_calls_with_the_contact_appear_in_the_thread(owner, other_owner, login):

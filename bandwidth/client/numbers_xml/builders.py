@@ -186,8 +186,8 @@ def build_origination_settings(application_id: str) -> bytes:
 def build_subscription(
     *, order_type: str, url: str, username: str | None, password: str | None, expiry: int
 ) -> bytes:
-    if order_type not in ("orders", "disconnects", "portins"):
-        raise ValueError("order_type must be 'orders', 'disconnects' or 'portins'")
+    if order_type not in ("orders", "disconnects", "portins", "tnoptions"):
+        raise ValueError("order_type must be 'orders', 'disconnects', 'portins' or 'tnoptions'")
     subscription = Element("Subscription")
     _add(subscription, "OrderType", order_type)
     callback = _add(subscription, "CallbackSubscription")

@@ -272,9 +272,12 @@ def create_message(emu: Emulator, request: Request, account_id: str) -> Response
     return json_response(message.as_message_schema(), 202)
 
 
-def _failure(message: StoredMessage, recipient: str) -> tuple[int, str] | None:
-    """Why delivery to ``recipient`` fails: a reserved destination, or an expiration that
-    passed while the message was queued."""
+def _failure(emu: Emulator, message: StoredMessage, recipient: str) -> tuple[int, str] | None:
+    """Why delivery to ``recipient`` fails: the sender's registration (4773 / 4795), a reserved
+    destination, or an expiration that passed while the message was queued."""
+    refusal = emu.state.compliance_refusal(message.from_)
+    if refusal is not None:
+        return refusal
     expiration = _parse_rfc3339(message.expiration) if message.expiration else None
     if expiration is not None and expiration <= datetime.now(UTC):
         return EXPIRED
@@ -309,7 +312,7 @@ def schedule_final_status(emu: Emulator, message: StoredMessage, recipient: str)
 
 
 def _final_status_event(emu: Emulator, message: StoredMessage, recipient: str) -> None:
-    failed = _failure(message, recipient) is not None
+    failed = _failure(emu, message, recipient) is not None
     _status_event(emu, message, recipient, "message-failed" if failed else "message-delivered")
 
 
@@ -328,7 +331,7 @@ def _status_event(emu: Emulator, message: StoredMessage, recipient: str, kind: s
             message.statuses[recipient] = "DELIVERED"
             event["description"] = DELIVERED_DESCRIPTION
         else:
-            code, description = _failure(message, recipient) or (5999, "unknown-error")
+            code, description = _failure(emu, message, recipient) or (5999, "unknown-error")
             message.statuses[recipient] = "FAILED"
             message.error_codes[recipient] = code
             event["description"] = description

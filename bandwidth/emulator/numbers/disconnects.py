@@ -113,6 +113,8 @@ def _complete_disconnect(emu: Emulator, order: Order) -> None:
             return
         done, failed = [], []
         for number in order.requested_numbers:
+            state.campaign_of_number.pop(number, None)  # a released number leaves its campaign
+            state.toll_free.pop(number, None)
             if state.in_service.pop(number, None) is not None:
                 done.append(number)
             else:

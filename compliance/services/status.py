@@ -1,0 +1,330 @@
+"""Each number's messaging_status, line-type lookups and the send check."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from numbers.models import PhoneNumber
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bandwidth.client.compliance import (
+    LineType,
+)
+from bandwidth.errors import BandwidthError
+from carrier.clients import client_for_tenant
+from core import phones
+from tenants.models import Tenant
+
+from ..models import (
+    AssignedNumber,
+    Brand,
+    BusinessProfile,
+    Campaign,
+    CampaignAssignment,
+    LineTypeLookup,
+    TollFreeVerification,
+)
+from .common import (
+    CARRIER_REFUSALS,
+    LOOKUP_FRESH_FOR,
+    TRUST_URL,
+    NumberNotReady,
+    RecipientNotTextable,
+    _profile_of,
+    profile_missing,
+)
+
+logger = logging.getLogger("parley.compliance")
+
+# --- each number's messaging_status ---
+
+
+@dataclass(frozen=True)
+class _Context:
+    profile: BusinessProfile
+    brand: Brand | None
+    campaigns: list[Campaign]
+    assigned: dict[str, int]
+    in_flight: set[str]
+    failed: dict[str, str]
+    verifications: list[TollFreeVerification]
+
+
+def _context(tenant: Tenant) -> _Context:
+    assigned = dict(AssignedNumber.objects.for_tenant(tenant).values_list("number", "campaign_id"))
+    in_flight: set[str] = set()
+    failed: dict[str, str] = {}
+    for assignment in CampaignAssignment.objects.for_tenant(tenant).order_by("created_at"):
+        if assignment.status == CampaignAssignment.Status.RECEIVED:
+            in_flight.update(assignment.numbers)
+        for error in assignment.errors:
+            if error.get("number"):
+                failed[error["number"]] = str(error.get("description") or "")
+    return _Context(
+        profile=_profile_of(tenant),
+        brand=Brand.objects.for_tenant(tenant).first(),
+        campaigns=list(Campaign.objects.for_tenant(tenant)),
+        assigned=assigned,
+        in_flight=in_flight,
+        failed=failed,
+        verifications=list(TollFreeVerification.objects.for_tenant(tenant).order_by("created_at")),
+    )
+
+
+def _toll_free_state(number: str, ctx: _Context) -> tuple[str, str, str]:
+    mine = [v for v in ctx.verifications if number in v.numbers]
+    if not mine:
+        return (
+            PhoneNumber.MessagingStatus.BLOCKED,
+            "Toll-free numbers must be verified before they may text (error 4795 otherwise).",
+            f"Submit a toll-free verification for it in Trust ({TRUST_URL}).",
+        )
+    latest = mine[-1]
+    if latest.status == TollFreeVerification.Status.VERIFIED:
+        return PhoneNumber.MessagingStatus.READY, "", ""
+    if latest.status == TollFreeVerification.Status.PENDING:
+        return (
+            PhoneNumber.MessagingStatus.PENDING,
+            "Waiting for toll-free verification (usually a few business days).",
+            "",
+        )
+    deadline = latest.resubmit_deadline
+    action = (
+        f"Correct and resubmit it by {deadline:%Y-%m-%d} in Trust ({TRUST_URL})."
+        if latest.can_resubmit and deadline
+        else f"Submit a new verification in Trust ({TRUST_URL})."
+    )
+    return (
+        PhoneNumber.MessagingStatus.BLOCKED,
+        f"Toll-free verification denied ({latest.denial_code}): {latest.denial_reason}"[:300],
+        action,
+    )
+
+
+def _local_state(number: str, ctx: _Context) -> tuple[str, str, str]:
+    approved = {c.pk for c in ctx.campaigns if c.status == Campaign.Status.APPROVED}
+    if ctx.assigned.get(number) in approved:
+        return PhoneNumber.MessagingStatus.READY, "", ""
+    blocked = PhoneNumber.MessagingStatus.BLOCKED
+    pending = PhoneNumber.MessagingStatus.PENDING
+    if ctx.brand is None:
+        if profile_missing(ctx.profile):
+            return (
+                blocked,
+                "Not registered for 10DLC: the business profile is incomplete.",
+                f"Fill in the business profile, then submit the brand in Trust ({TRUST_URL}).",
+            )
+        return blocked, "Not registered for 10DLC.", f"Submit the brand in Trust ({TRUST_URL})."
+    if ctx.brand.status == Brand.Status.PENDING:
+        return pending, "Waiting for the campaign registry to verify the brand.", ""
+    if ctx.brand.status == Brand.Status.UNVERIFIED:
+        return (
+            blocked,
+            "The brand was not verified by the campaign registry.",
+            f"Correct the business profile and request a new review in Trust ({TRUST_URL}).",
+        )
+    if approved:
+        if number in ctx.in_flight:
+            return pending, "Being assigned to the approved campaign (tnoptions order).", ""
+        if number in ctx.failed:
+            return (
+                blocked,
+                f"Assigning it to the campaign failed: {ctx.failed[number]}"[:300],
+                "Staff retry the assignment from the admin.",
+            )
+        return pending, "Waiting to be assigned to the approved campaign.", ""
+    if any(c.status == Campaign.Status.PENDING for c in ctx.campaigns):
+        return pending, "Waiting for the carriers to approve the campaign.", ""
+    if ctx.campaigns:
+        latest = ctx.campaigns[0]
+        return (
+            blocked,
+            f"The campaign is {latest.get_status_display().lower()} by a carrier.",
+            f"Correct the campaign and ask for a new review in Trust ({TRUST_URL}).",
+        )
+    return blocked, "No campaign registered yet.", f"Create a campaign in Trust ({TRUST_URL})."
+
+
+def _refresh_statuses(tenant: Tenant, numbers: Iterable[PhoneNumber] | None = None) -> int:
+    """Recomputes ``messaging_status`` of the tenant's active numbers; returns how many changed."""
+    ctx = _context(tenant)
+    rows = (
+        numbers
+        if numbers is not None
+        else PhoneNumber.objects.for_tenant(tenant).filter(status=PhoneNumber.Status.ACTIVE)
+    )
+    changed = 0
+    for row in rows:
+        if row.kind == PhoneNumber.Kind.TOLL_FREE:
+            state = _toll_free_state(row.number, ctx)
+        else:
+            state = _local_state(row.number, ctx)
+        if state != (
+            row.messaging_status,
+            row.messaging_status_reason,
+            row.messaging_status_action,
+        ):
+            PhoneNumber.objects.filter(pk=row.pk).update(
+                messaging_status=state[0],
+                messaging_status_reason=state[1],
+                messaging_status_action=state[2],
+            )
+            row.messaging_status, row.messaging_status_reason, row.messaging_status_action = state
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def messaging_status_refresh(*, tenant: Tenant) -> int:
+    return _refresh_statuses(tenant)
+
+
+@transaction.atomic
+def number_refused_by_carrier(*, tenant: Tenant, number: str, error_code: int) -> None:
+    """Bandwidth's 4773/4774/4795 on a send: the number is not ready, whatever Parley thought."""
+    reason = CARRIER_REFUSALS.get(error_code)
+    if reason is None:
+        return
+    PhoneNumber.objects.for_tenant(tenant).filter(number=number).update(
+        messaging_status=PhoneNumber.MessagingStatus.BLOCKED,
+        messaging_status_reason=reason,
+        messaging_status_action=f"Check its registration in Trust ({TRUST_URL}).",
+    )
+
+
+# --- the send check ---
+
+
+def _fresh_lookups(tenant: Tenant, numbers: list[str], now: datetime) -> dict[str, LineTypeLookup]:
+    return {
+        row.number: row
+        for row in LineTypeLookup.objects.for_tenant(tenant).filter(
+            number__in=numbers, looked_up_at__gte=now - LOOKUP_FRESH_FOR
+        )
+    }
+
+
+def _lookup_row(tenant: Tenant, result: LineType, now: datetime) -> LineTypeLookup:
+    return LineTypeLookup(
+        tenant=tenant,
+        number=result.phone_number,
+        line_type=result.line_type if result.line_type in LineTypeLookup.LineType.values else "",
+        deactivated=result.deactivated,
+        carrier=result.messaging_provider or result.voice_provider,
+        looked_up_at=now,
+    )
+
+
+def _store_lookups(tenant: Tenant, rows: Iterable[LineTypeLookup]) -> None:
+    """Each row on its own: a concurrent writer of the same number wins or loses harmlessly."""
+    for row in rows:
+        if not row.number:
+            continue
+        values = {
+            "line_type": row.line_type,
+            "deactivated": row.deactivated,
+            "carrier": row.carrier,
+            "looked_up_at": row.looked_up_at,
+        }
+        try:
+            with transaction.atomic():
+                LineTypeLookup.objects.update_or_create(
+                    tenant=tenant, number=row.number, defaults=values
+                )
+        except IntegrityError:
+            LineTypeLookup.objects.for_tenant(tenant).filter(number=row.number).update(**values)
+
+
+def line_types_lookup(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTypeLookup]:
+    """The line type of each number: cached for 30 days, else asked of Bandwidth (100 at a
+    time). A lookup Bandwidth cannot answer now is left out (the send is not held up by it)."""
+    now = timezone.now()
+    found = _fresh_lookups(tenant, numbers, now)
+    missing = [n for n in dict.fromkeys(numbers) if n not in found]
+    if missing:
+        client = client_for_tenant(tenant)
+        for start in range(0, len(missing), 100):
+            try:
+                results = client.compliance.lookup(missing[start : start + 100])
+            except BandwidthError:
+                logger.warning("line-type lookup failed for %d number(s)", len(missing))
+                break
+            rows = [_lookup_row(tenant, r, now) for r in results if r.phone_number]
+            found.update({row.number: row for row in rows})
+            # Written after the caller's transaction: a concurrent send to the same number
+            # must not wait on this one's uncommitted row.
+            transaction.on_commit(partial(_store_lookups, tenant, rows))
+    return found
+
+
+def line_types_bulk_start(*, tenant: Tenant, numbers: list[str]) -> str | None:
+    """For imports: one asynchronous bulk lookup of what is not cached; a task collects it."""
+    now = timezone.now()
+    fresh = _fresh_lookups(tenant, numbers, now)
+    missing = [n for n in dict.fromkeys(numbers) if n not in fresh]
+    if not missing:
+        return None
+    request_id = client_for_tenant(tenant).compliance.lookup_bulk_create(missing)
+    tenant_id = str(tenant.pk)
+
+    def collect() -> None:
+        from ..tasks import collect_bulk_lookup
+
+        collect_bulk_lookup.apply_async((tenant_id, request_id), countdown=1)
+
+    transaction.on_commit(collect)
+    return request_id
+
+
+def line_types_bulk_collect(*, tenant: Tenant, request_id: str) -> bool:
+    results = client_for_tenant(tenant).compliance.lookup_bulk_get(request_id)
+    if results is None:
+        return False
+    now = timezone.now()
+    _store_lookups(tenant, [_lookup_row(tenant, r, now) for r in results if r.phone_number])
+    return True
+
+
+def send_check(
+    *,
+    tenant: Tenant,
+    phone_number: PhoneNumber,
+    recipients: list[str],
+    allow_not_textable: bool = False,
+) -> None:
+    """Refuses (409) a send from a number carriers would refuse, or to numbers that cannot take
+    texts (a landline, a deactivated number) unless the user overrides. Calls are not checked."""
+    if phone_number.messaging_status != PhoneNumber.MessagingStatus.READY:
+        best_effort = (
+            phone_number.kind == PhoneNumber.Kind.LOCAL
+            and _profile_of(tenant).allow_unregistered_10dlc
+        )
+        if not best_effort:
+            reason = phone_number.messaging_status_reason or "Its registration is not complete."
+            action = phone_number.messaging_status_action
+            raise NumberNotReady(
+                f"{phone_number.formatted} cannot text yet. {reason} {action}".strip(),
+                field="from",
+            )
+    if allow_not_textable:
+        return
+    lookups = (
+        line_types_lookup(tenant=tenant, numbers=recipients)
+        if settings.LINE_TYPE_LOOKUP_ON_SEND
+        else _fresh_lookups(tenant, recipients, timezone.now())
+    )
+    for number in recipients:
+        lookup = lookups.get(number)
+        if lookup is not None and not lookup.textable:
+            what = "deactivated" if lookup.deactivated else "a landline"
+            raise RecipientNotTextable(
+                f"{phones.format_number(number)} is {what} and cannot receive texts. Call it "
+                "instead, or send anyway if you know better.",
+                field="to",
+            )
