@@ -8,8 +8,8 @@ import uuid
 from django.conf import settings
 
 from bandwidth.client import BandwidthClient
-from core import secret_box
 from carrier.webhook_auth import PURPOSE as WEBHOOK_PURPOSE
+from core import secret_box
 from tenants.tokens import keyed_digest
 
 from ..models import (
