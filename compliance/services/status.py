@@ -20,6 +20,8 @@ from bandwidth.errors import BandwidthError
 from carrier.clients import client_for_tenant
 from core import phones
 from tenants.models import Tenant
+from usage.models import Metric
+from usage.services import usage_record
 
 from ..models import (
     AssignedNumber,
@@ -222,10 +224,11 @@ def _lookup_row(tenant: Tenant, result: LineType, now: datetime) -> LineTypeLook
 
 
 def _store_lookups(tenant: Tenant, rows: Iterable[LineTypeLookup]) -> None:
-    """Each row on its own: a concurrent writer of the same number wins or loses harmlessly."""
-    for row in rows:
-        if not row.number:
-            continue
+    """Each row on its own: a concurrent writer of the same number wins or loses harmlessly.
+    Each is a lookup Bandwidth answered (and bills), so it counts in the tenant's usage."""
+    answered = [row for row in rows if row.number]
+    usage_record(tenant=tenant, metric=Metric.LOOKUPS, quantity=len(answered))
+    for row in answered:
         values = {
             "line_type": row.line_type,
             "deactivated": row.deactivated,

@@ -25,6 +25,7 @@ from compliance.models import (
     TollFreeVerification,
 )
 from messaging.models import Message
+from usage.models import UsageCounter
 
 from ..conftest import wait_until
 from .conftest import CAMPAIGN, PROFILE
@@ -177,6 +178,8 @@ def test_line_types_are_looked_up_once_and_again_after_30_days(line, tenant_api,
     )
     assert _send(tenant_api, line.e164, to="+19195550123").status_code == 202
     assert LineTypeLookup.objects.get(pk=lookup.pk).looked_up_at > first
+    counted = UsageCounter.objects.filter(tenant=line.tenant, metric="lookups")
+    assert sum(c.quantity for c in counted) == 2, "two lookups reached Bandwidth; one was cached"
 
 
 @pytest.mark.django_db
