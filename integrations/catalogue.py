@@ -115,6 +115,15 @@ EVENTS: dict[str, dict[str, Any]] = {
         number=_E164,
         released_at=_NULLABLE_TIME,
     ),
+    "number.messaging_status_changed": _object(
+        "Whether a number may text changed (its 10DLC campaign or toll-free verification moved, "
+        "or a carrier refused a text from it).",
+        number_id=_ID,
+        number=_E164,
+        messaging_status={"type": "string", "enum": ["ready", "pending", "blocked"]},
+        reason={"type": "string", "description": "What it waits for, or why it is blocked."},
+        action={"type": "string", "description": "What the tenant can do; empty when ready."},
+    ),
 }
 
 PING = "ping"

@@ -19,6 +19,7 @@ from bandwidth.client.compliance import (
 from bandwidth.errors import BandwidthError
 from carrier.clients import client_for_tenant
 from core import phones
+from integrations.services import event_record
 from tenants.models import Tenant
 from usage.models import Metric
 from usage.services import usage_record
@@ -178,8 +179,24 @@ def _refresh_statuses(tenant: Tenant, numbers: Iterable[PhoneNumber] | None = No
                 messaging_status_action=state[2],
             )
             row.messaging_status, row.messaging_status_reason, row.messaging_status_action = state
+            _report(row)
             changed += 1
     return changed
+
+
+def _report(row: PhoneNumber) -> None:
+    """number.messaging_status_changed to the tenant's webhook endpoints (the outbox)."""
+    event_record(
+        tenant_id=row.tenant_id,
+        type="number.messaging_status_changed",
+        data={
+            "number_id": row.pk,
+            "number": row.number,
+            "messaging_status": row.messaging_status,
+            "reason": row.messaging_status_reason,
+            "action": row.messaging_status_action,
+        },
+    )
 
 
 @transaction.atomic
@@ -193,11 +210,22 @@ def number_refused_by_carrier(*, tenant: Tenant, number: str, error_code: int) -
     reason = CARRIER_REFUSALS.get(error_code)
     if reason is None:
         return
-    PhoneNumber.objects.for_tenant(tenant).filter(number=number).update(
-        messaging_status=PhoneNumber.MessagingStatus.BLOCKED,
-        messaging_status_reason=reason,
-        messaging_status_action=f"Check its registration in Trust ({TRUST_URL}).",
-    )
+    action = f"Check its registration in Trust ({TRUST_URL})."
+    for row in (
+        PhoneNumber.objects.for_tenant(tenant)
+        .select_for_update()
+        .filter(number=number)
+        .exclude(
+            messaging_status=PhoneNumber.MessagingStatus.BLOCKED, messaging_status_reason=reason
+        )
+    ):
+        row.messaging_status = PhoneNumber.MessagingStatus.BLOCKED
+        row.messaging_status_reason = reason
+        row.messaging_status_action = action
+        row.save(
+            update_fields=["messaging_status", "messaging_status_reason", "messaging_status_action"]
+        )
+        _report(row)
 
 
 # --- the send check ---

@@ -9,6 +9,8 @@ import pytest
 
 from bandwidth.client.emulator_sim import decide_campaign, decide_toll_free
 from compliance.models import TollFreeVerification
+from integrations.models import Event as OutboxEvent
+from integrations.services import webhook_endpoint_create
 from messaging.models import Message
 
 from ..conftest import wait_until
@@ -155,6 +157,11 @@ def test_a_landline_is_refused_as_not_textable_and_a_call_to_it_works(
 def test_bandwidths_4773_on_a_send_marks_the_number_not_ready(
     line, tenant_api, celery_worker, bandwidth
 ):
+    webhook_endpoint_create(
+        tenant=line.tenant,
+        url="http://127.0.0.1:9/hooks",
+        event_types=["number.messaging_status_changed"],
+    )
     bandwidth.emulator.state.campaign_of_number.pop(line.e164)
     sent = _send(tenant_api, line.e164)
     assert sent.status_code == 202
@@ -164,3 +171,9 @@ def test_bandwidths_4773_on_a_send_marks_the_number_not_ready(
     assert number.messaging_status == "blocked"
     assert "campaign is not active" in number.messaging_status_reason
     assert _send(tenant_api, line.e164).json()["error"]["code"] == "number_not_ready"
+    # Integrators hear of it once, with the reason and what to do.
+    events = OutboxEvent.objects.filter(type="number.messaging_status_changed")
+    assert [e.payload["data"]["messaging_status"] for e in events] == ["blocked"]
+    data = events.get().payload["data"]
+    assert (data["number_id"], data["number"]) == (line.number.pk, line.e164)
+    assert data["reason"] == number.messaging_status_reason and "Trust" in data["action"]
