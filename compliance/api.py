@@ -32,9 +32,11 @@ class ProfileViewSet(TenantViewSet):
 
     serializer_class = ProfileSerializer
     selector = staticmethod(selectors.profile_list)
+    pagination_class = None
     permission_classes = [IsTenantMember, CanManageTenant]
 
-    def list(self, request: Request) -> Response:
+    @extend_schema(responses=ProfileSerializer)
+    def retrieve(self, request: Request) -> Response:
         return Response(ProfileSerializer(selectors.profile_for(tenant=self.tenant)).data)
 
     @extend_schema(request=ProfileSerializer, responses=ProfileSerializer)
@@ -49,9 +51,12 @@ class BrandViewSet(TenantViewSet):
 
     serializer_class = BrandSerializer
     selector = staticmethod(selectors.brand_list)
+    pagination_class = None
     permission_classes = [IsTenantMember, CanManageTenant]
+    error_statuses = {"retrieve": (404,)}
 
-    def list(self, request: Request) -> Response:
+    @extend_schema(responses=BrandSerializer)
+    def retrieve(self, request: Request) -> Response:
         brand = selectors.brand_for(tenant=self.tenant)
         if brand is None:
             return Response(

@@ -14,12 +14,12 @@ router.register(
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "compliance/profile/",
-        api.ProfileViewSet.as_view({"get": "list", "put": "put"}),
+        api.ProfileViewSet.as_view({"get": "retrieve", "put": "put"}),
         name="compliance-profile",
     ),
     path(
         "compliance/brand/",
-        api.BrandViewSet.as_view({"get": "list", "post": "create"}),
+        api.BrandViewSet.as_view({"get": "retrieve", "post": "create"}),
         name="compliance-brand",
     ),
     *router.urls,

@@ -10,6 +10,9 @@ from .models import Brand, BusinessProfile, Campaign, TollFreeVerification
 
 class ProfileSerializer(serializers.ModelSerializer):
     missing_for_brand = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null until the profile is first saved."
+    )
 
     class Meta:
         model = BusinessProfile

@@ -21,6 +21,7 @@ from . import selectors, services
 from .serializers import (
     NumberCheckSerializer,
     PortInCheckRequestSerializer,
+    PortInCreateSerializer,
     PortInDocumentSerializer,
     PortInDocumentUploadSerializer,
     PortInSerializer,
@@ -59,12 +60,12 @@ class PortInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
         return Response({"results": NumberCheckSerializer(checks, many=True).data})
 
     @extend_schema(
-        request=PortInWriteSerializer,
+        request=PortInCreateSerializer,
         parameters=idempotency.openapi_parameters(201),
         responses={201: PortInSerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = PortInWriteSerializer(data=request.data)
+        body = PortInCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         result = services.port_in_create(
             tenant=self.tenant,

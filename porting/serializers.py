@@ -43,6 +43,14 @@ class PortInWriteSerializer(serializers.Serializer[Any]):
     requested_foc_date = serializers.DateField(required=False, allow_null=True)
 
 
+class PortInCreateSerializer(PortInWriteSerializer):
+    """A new port-in: the numbers are required (the other fields may follow in changes)."""
+
+    numbers = serializers.ListField(
+        child=serializers.CharField(max_length=32), min_length=1, max_length=50
+    )
+
+
 class PortInDocumentSerializer(serializers.ModelSerializer[PortInDocument]):
     sent_to_bandwidth = serializers.SerializerMethodField()
 

@@ -38,6 +38,11 @@ def _check_profile(values: dict[str, Any]) -> dict[str, Any]:
             continue
         if not isinstance(value, str):
             raise ParleyError("Give text.", field=name)
+        limit = getattr(BusinessProfile._meta.get_field(name), "max_length", None)
+        if limit is not None and len(value.strip()) > limit:
+            raise ParleyError(f"At most {limit} characters.", field=name)
+        if "\x00" in value:
+            raise ParleyError("The text holds a NUL character.", field=name)
         cleaned[name] = value.strip()
     entity = cleaned.get("entity_type")
     if entity and entity not in BusinessProfile.EntityType.values:

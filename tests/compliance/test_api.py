@@ -45,6 +45,7 @@ def test_profile_bad_input_names_the_field_and_writes_nothing(tenant_api, other_
         ({"contact_email": "ada@"}, "contact_email"),
         ({"entity_type": "LLC"}, "entity_type"),
         ({"vertical": "PLUMBING"}, "vertical"),
+        ({"legal_name": "A" * 256}, "legal_name"),
     ]:
         response = tenant_api.put(
             "/api/v1/compliance/profile/", {**PROFILE, **change}, format="json"
