@@ -103,8 +103,10 @@ class Traffic:
         n = next(self._counters[direction])
         ours = self.numbers[n % len(self.numbers)]
         if direction == "out":
-            # A customer of its own per text, so no two texts share a sender and recipient.
-            customer = f"+1984{200 + self.index:03d}{n:04d}"
+            # A customer of its own per text, so no two texts share a sender and recipient; line
+            # numbers from 1000 stay clear of the emulator's reserved ones (0100 is a landline,
+            # 0101 deactivated: texts to them are refused, as they should be).
+            customer = f"+1984{200 + self.index:03d}{1000 + n:04d}"
             event = Event(f"{self.scenario}-out-{n:05d}", "out", ours, customer, send_at)
         else:
             customer = f"+1984{300 + self.index:03d}{n % 50:04d}"
