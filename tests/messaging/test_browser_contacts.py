@@ -3,7 +3,6 @@ axe-core finds no serious or critical violation on any of their pages."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,42 +10,14 @@ import pytest
 from messaging import services
 from messaging.models import Broadcast, Contact
 
+from ..browser.accessibility import PHONE, horizontal_overflow, serious_violations
 from ..conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe.min.js"
-PHONE = {"width": 390, "height": 844}
-
-
-def serious_violations(page: Any) -> list[dict[str, Any]]:
-    """axe-core's serious and critical violations (injected over the DevTools protocol, so the
-    page's Content-Security-Policy stays as it is)."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    return list(
-        page.evaluate(
-            """async () => {
-                const result = await window.axe.run(document, {resultTypes: ["violations"]});
-                return result.violations
-                    .filter((v) => v.impact === "serious" || v.impact === "critical")
-                    .map((v) => ({id: v.id, targets: v.nodes.map((n) => n.target.join(" "))}));
-            }"""
-        )
-    )
-
-
-def overflow(page: Any) -> int:
-    return int(
-        page.evaluate(
-            "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-            " - window.innerWidth"
-        )
-    )
-
 
 def check_page(page: Any) -> None:
-    assert overflow(page) <= 0, page.url
+    assert horizontal_overflow(page) <= 0, page.url
     assert serious_violations(page) == [], page.url
 
 
