@@ -17,6 +17,7 @@ from .models import (
     BusinessProfile,
     Campaign,
     CampaignAssignment,
+    ComplianceAccount,
     ComplianceNotification,
     LineTypeLookup,
     TollFreeVerification,
@@ -139,3 +140,36 @@ class ComplianceNotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("kind", "received_at", "outcome")
     list_filter = ("kind",)
     readonly_fields = ("kind", "body", "outcome", "received_at")
+
+
+@admin.register(ComplianceAccount)
+class ComplianceAccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Per Bandwidth account: Parley as a reseller, its own (main) brand, its subscriptions."""
+
+    list_display = ("account_id", "reseller_ready", "main_brand_id", "main_brand_status")
+    readonly_fields = (
+        "account_id",
+        "reseller_ready",
+        "main_brand_id",
+        "main_brand_status",
+        "main_brand_checked_at",
+        "tnoptions_subscription_id",
+        "toll_free_subscription_id",
+        "webhook_username",
+        "updated_at",
+    )
+    actions = ["refresh_main_brand"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Read Parley's main brand state from Bandwidth")
+    def refresh_main_brand(
+        self, request: HttpRequest, queryset: QuerySet[ComplianceAccount]
+    ) -> None:
+        _each(
+            request,
+            queryset.exclude(main_brand_id=""),
+            lambda a: services.platform_brand_refresh(account=a),
+            "Refreshed",
+        )

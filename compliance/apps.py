@@ -18,4 +18,10 @@ class ComplianceConfig(AppConfig):
     def ready(self) -> None:
         from numbers.signals import number_status_changed
 
+        from django.core import checks
+
+        from .checks import platform_brand_configured
+
+        checks.register(platform_brand_configured, checks.Tags.compatibility)
+
         number_status_changed.connect(_on_number_status_changed, dispatch_uid="compliance-status")

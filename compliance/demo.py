@@ -1,6 +1,7 @@
 """Registration of a tenant decided by the local emulator (``make run``'s demo tenant, the
-chaos harness): the profile filled with sample values, the brand verified and the campaign
-approved through the emulator's ``/_sim`` endpoints. Refused without the emulator."""
+chaos harness): the profile filled with sample values, Parley's main brand and the tenant's
+brand verified and the campaign approved through the emulator's ``/_sim`` endpoints. Refused
+without the emulator."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from core.errors import ParleyError
 from tenants.models import Tenant
 
 from . import selectors, services
-from .models import Brand, Campaign
+from .models import Brand, Campaign, ComplianceAccount
 
 DEMO_PROFILE = {
     "entity_type": "PRIVATE_PROFIT",
@@ -47,6 +48,11 @@ def register_through_emulator(*, tenant: Tenant) -> Campaign:
             tenant=tenant, legal_name=profile.legal_name or f"{tenant.name} LLC", **DEMO_PROFILE
         )
     brand = Brand.objects.for_tenant(tenant).first() or services.brand_submit(tenant=tenant)
+    for account in ComplianceAccount.objects.exclude(main_brand_id="").exclude(
+        main_brand_status=Brand.Status.VERIFIED
+    ):
+        emulator_sim.decide_brand(url, account.main_brand_id, status="VERIFIED")
+        services.platform_brand_refresh(account=account)
     if brand.status != Brand.Status.VERIFIED:
         emulator_sim.decide_brand(url, brand.bandwidth_brand_id, status="VERIFIED")
         brand = services.brand_refresh(brand=brand)

@@ -225,11 +225,14 @@ class ComplianceNotification(models.Model):
 
 
 class ComplianceAccount(models.Model):
-    """What Parley set up once per Bandwidth account: reseller settings and the subscriptions
-    whose notifications come to Parley's compliance webhooks."""
+    """What Parley set up once per Bandwidth account: reseller settings, Parley's own (main)
+    brand, and the subscriptions whose notifications come to Parley's compliance webhooks."""
 
     account_id = models.CharField(max_length=32, unique=True)
     reseller_ready = models.BooleanField(default=False)
+    main_brand_id = models.CharField(max_length=20, blank=True)
+    main_brand_status = models.CharField(max_length=12, choices=Brand.Status.choices, blank=True)
+    main_brand_checked_at = models.DateTimeField(null=True, blank=True)
     tnoptions_subscription_id = models.CharField(max_length=64, blank=True)
     toll_free_subscription_id = models.CharField(max_length=64, blank=True)
     webhook_username = models.CharField(max_length=64, blank=True)

@@ -347,6 +347,29 @@ COMPLIANCE_RESELLER_PHONE = env.str("COMPLIANCE_RESELLER_PHONE", default="+18005
 COMPLIANCE_RESELLER_EMAIL = env.str(
     "COMPLIANCE_RESELLER_EMAIL", default="compliance@parley.example"
 )
+# Parley's own (main) 10DLC brand, registered once per Bandwidth account before the first tenant
+# brand. Sample values outside production; in production each must be set (a check warns).
+_PLATFORM_SAMPLE = not PRODUCTION
+COMPLIANCE_PLATFORM_BRAND = {
+    "entity_type": env.str("COMPLIANCE_PLATFORM_ENTITY_TYPE", default="PRIVATE_PROFIT"),
+    "legal_name": env.str(
+        "COMPLIANCE_PLATFORM_LEGAL_NAME", default="Parley Platform Inc." if _PLATFORM_SAMPLE else ""
+    ),
+    "ein": env.str("COMPLIANCE_PLATFORM_EIN", default="98-7654321" if _PLATFORM_SAMPLE else ""),
+    "street": env.str(
+        "COMPLIANCE_PLATFORM_STREET", default="1 Platform Way" if _PLATFORM_SAMPLE else ""
+    ),
+    "city": env.str("COMPLIANCE_PLATFORM_CITY", default="Raleigh" if _PLATFORM_SAMPLE else ""),
+    "state": env.str("COMPLIANCE_PLATFORM_STATE", default="NC" if _PLATFORM_SAMPLE else ""),
+    "postal_code": env.str(
+        "COMPLIANCE_PLATFORM_POSTAL_CODE", default="27601" if _PLATFORM_SAMPLE else ""
+    ),
+    "country": env.str("COMPLIANCE_PLATFORM_COUNTRY", default="US"),
+    "vertical": env.str("COMPLIANCE_PLATFORM_VERTICAL", default="TECHNOLOGY"),
+    "website": env.str(
+        "COMPLIANCE_PLATFORM_WEBSITE", default="https://parley.example" if _PLATFORM_SAMPLE else ""
+    ),
+}
 COMPLIANCE_RECONCILE_AFTER_SECONDS = env.float("COMPLIANCE_RECONCILE_AFTER_SECONDS", default=60.0)
 LINE_TYPE_LOOKUP_ON_SEND = env.bool("LINE_TYPE_LOOKUP_ON_SEND", default=True)
 """Look up a recipient's line type (once per 30 days) before texting it."""

@@ -2,7 +2,8 @@
 
 Every payload is ``{"type", "timestamp", "data"}``; ``data`` carries the ids the API fetches
 (``/api/v1/messages/{id}/``, ``/calls/{id}/``, ``/voicemails/{id}/``, ``/numbers/{id}/``,
-``/conversations/{id}/``, ``/contacts/{id}/``). The schemas are added to the OpenAPI components
+``/conversations/{id}/``, ``/contacts/{id}/``, ``/compliance/campaigns/{id}/``,
+``/compliance/toll-free-verifications/{id}/``). The schemas are added to the OpenAPI components
 (``add_event_schemas``) and listed in the README.
 """
 
@@ -123,6 +124,41 @@ EVENTS: dict[str, dict[str, Any]] = {
         messaging_status={"type": "string", "enum": ["ready", "pending", "blocked"]},
         reason={"type": "string", "description": "What it waits for, or why it is blocked."},
         action={"type": "string", "description": "What the tenant can do; empty when ready."},
+    ),
+    "brand.status_changed": _object(
+        "The tenant's 10DLC brand moved: submitted (pending), verified or not verified by the "
+        "campaign registry. Fetch it from /api/v1/compliance/brand/.",
+        brand_id={"type": "string", "description": "Bandwidth's brand id."},
+        status={"type": "string", "enum": ["pending", "verified", "unverified"]},
+        previous_status={"type": "string", "nullable": True, "description": "Null when new."},
+        detail={"type": "string", "description": "What to correct when not verified."},
+    ),
+    "campaign.status_changed": _object(
+        "A 10DLC campaign moved (its overall status, or one carrier's verdict).",
+        campaign_id=_ID,
+        bandwidth_campaign_id={"type": "string"},
+        status={
+            "type": "string",
+            "enum": ["pending", "approved", "rejected", "suspended", "expired"],
+        },
+        previous_status={"type": "string", "nullable": True, "description": "Null when new."},
+        carrier_statuses={
+            "type": "object",
+            "description": "Carrier (ATT, TMO, VZW, ...) to REVIEW, APPROVED, REJECTED or "
+            "SUSPENDED.",
+            "additionalProperties": {"type": "string"},
+        },
+    ),
+    "toll_free_verification.status_changed": _object(
+        "A toll-free verification was submitted, resubmitted, verified or denied.",
+        verification_id=_ID,
+        numbers={"type": "array", "items": _E164},
+        status={"type": "string", "enum": ["pending", "verified", "denied"]},
+        previous_status={"type": "string", "nullable": True, "description": "Null when new."},
+        denial_code={"type": "integer", "nullable": True},
+        denial_reason={"type": "string"},
+        resubmit_allowed={"type": "boolean"},
+        resubmit_deadline=_NULLABLE_TIME,
     ),
 }
 

@@ -238,6 +238,13 @@ class ComplianceApi:
         answer = self._xml("POST", "/campaignManagement/10dlc/brands", root)
         return _brand(answer.find("Brands/Brand"))
 
+    def brands_list(self, *, kind: str | None = None) -> list[BrandRecord]:
+        """The account's brands; ``kind`` MAIN (the reseller's own) or CUSTOMER."""
+        path = "/campaignManagement/10dlc/brands"
+        if kind:
+            path += f"?type={quote(kind, safe='')}"
+        return [_brand(element) for element in self._xml("GET", path).findall("Brands/Brand")]
+
     def brand_get(self, brand_id: str) -> BrandRecord:
         answer = self._xml("GET", f"/campaignManagement/10dlc/brands/{quote(brand_id, safe='')}")
         return _brand(answer.find("Brands/Brand"))

@@ -5,7 +5,12 @@ and each number's ``messaging_status``, which only this package sets.
 Calls to Bandwidth happen before the transaction that records their answer, never inside it.
 """
 
-from .account import tnoptions_webhook_account, toll_free_signing_secrets
+from .account import (
+    platform_brand_missing,
+    platform_brand_refresh,
+    tnoptions_webhook_account,
+    toll_free_signing_secrets,
+)
 from .common import (
     PROFILE_FIELDS,
     TOLL_FREE_USE_CASES,
@@ -71,6 +76,8 @@ __all__ = [
     "messaging_status_refresh",
     "number_refused_by_carrier",
     "number_status_changed",
+    "platform_brand_missing",
+    "platform_brand_refresh",
     "profile_missing",
     "profile_update",
     "reconcile_one",

@@ -13,8 +13,10 @@ from ..models import (
     Brand,
     Campaign,
     CampaignAssignment,
+    ComplianceAccount,
     TollFreeVerification,
 )
+from .account import platform_brand_refresh
 from .registration import (
     _numbers_to_assign,
     assignment_reconcile,
@@ -27,11 +29,16 @@ from .toll_free import toll_free_verification_refresh
 
 
 def to_reconcile(*, now: datetime | None = None) -> dict[str, list[int]]:
-    """What no notification settled: pending brands, campaigns and verifications, assignments
-    open for over a minute, and tenants with approved campaigns and unassigned numbers."""
+    """What no notification settled: pending brands (Parley's own among them), campaigns and
+    verifications, and assignments open for over a minute."""
     now = now or timezone.now()
     recent = now - timedelta(seconds=settings.COMPLIANCE_RECONCILE_AFTER_SECONDS)
     return {
+        "platform_brands": list(
+            ComplianceAccount.objects.exclude(main_brand_id="")
+            .filter(main_brand_status=Brand.Status.PENDING)
+            .values_list("pk", flat=True)
+        ),
         "brands": list(
             Brand.objects.filter(status=Brand.Status.PENDING).values_list("pk", flat=True)
         ),
@@ -52,7 +59,9 @@ def to_reconcile(*, now: datetime | None = None) -> dict[str, list[int]]:
 
 
 def reconcile_one(*, kind: str, pk: int) -> None:
-    if kind == "brands":
+    if kind == "platform_brands":
+        platform_brand_refresh(account=ComplianceAccount.objects.get(pk=pk))
+    elif kind == "brands":
         brand_refresh(brand=Brand.objects.get(pk=pk))
     elif kind == "campaigns":
         campaign_refresh(campaign=Campaign.objects.get(pk=pk))

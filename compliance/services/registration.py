@@ -27,7 +27,7 @@ from ..models import (
     CampaignAssignment,
     ComplianceNotification,
 )
-from .account import _account_ready
+from .account import _account_ready, brand_status_from
 from .common import (
     CUSTOMER_ORDER_PREFIX,
     MIN_DESCRIPTION,
@@ -37,6 +37,7 @@ from .common import (
     _refused,
     profile_missing,
 )
+from .events import brand_status_changed, campaign_status_changed
 from .status import _refresh_statuses
 
 logger = logging.getLogger("parley.compliance")
@@ -86,26 +87,20 @@ def brand_submit(*, tenant: Tenant) -> Brand:
         brand = Brand.objects.create(
             tenant=tenant,
             bandwidth_brand_id=record.brand_id,
-            status=_brand_status(record.identity_status),
+            status=brand_status_from(record.identity_status),
             checked_at=timezone.now(),
         )
+        brand_status_changed(brand, None)
         _refresh_statuses(tenant)
     return brand
-
-
-def _brand_status(identity: str) -> str:
-    if identity in ("VERIFIED", "VETTED_VERIFIED"):
-        return Brand.Status.VERIFIED
-    if identity == "UNVERIFIED":
-        return Brand.Status.UNVERIFIED
-    return Brand.Status.PENDING
 
 
 def brand_refresh(*, brand: Brand) -> Brand:
     record = client_for_tenant(brand.tenant).compliance.brand_get(brand.bandwidth_brand_id)
     with transaction.atomic():
         locked = Brand.objects.select_for_update().get(pk=brand.pk)
-        locked.status = _brand_status(record.identity_status)
+        previous = locked.status
+        locked.status = brand_status_from(record.identity_status)
         locked.status_detail = (
             "The campaign registry could not verify the business from its profile: check the "
             "legal name, EIN and address, then request a new review."
@@ -114,6 +109,7 @@ def brand_refresh(*, brand: Brand) -> Brand:
         )
         locked.checked_at = timezone.now()
         locked.save()
+        brand_status_changed(locked, previous)
         _refresh_statuses(locked.tenant)
     return locked
 
@@ -126,9 +122,11 @@ def brand_revet(*, brand: Brand) -> Brand:
         raise _refused(error) from error
     with transaction.atomic():
         locked = Brand.objects.select_for_update().get(pk=brand.pk)
+        previous = locked.status
         locked.status = Brand.Status.PENDING
         locked.status_detail = ""
         locked.save()
+        brand_status_changed(locked, previous)
         _refresh_statuses(locked.tenant)
     return locked
 
@@ -246,6 +244,7 @@ def campaign_create(
             status=_campaign_status(record.status, record.carrier_statuses),
             checked_at=timezone.now(),
         )
+        campaign_status_changed(campaign, None, None)
         _refresh_statuses(tenant)
     return campaign
 
@@ -270,12 +269,14 @@ def campaign_refresh(*, campaign: Campaign) -> Campaign:
     )
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        previous, previous_carriers = locked.status, dict(locked.carrier_statuses)
         locked.carrier_statuses = dict(record.carrier_statuses)
         locked.status = _campaign_status(record.status, record.carrier_statuses)
         if locked.status == Campaign.Status.APPROVED and locked.approved_at is None:
             locked.approved_at = timezone.now()
         locked.checked_at = timezone.now()
         locked.save()
+        campaign_status_changed(locked, previous, previous_carriers)
         _refresh_statuses(locked.tenant)
         if locked.status == Campaign.Status.APPROVED:
             _enqueue_assignment(locked.tenant)

@@ -19,7 +19,6 @@ from bandwidth.client.compliance import (
 from bandwidth.errors import BandwidthError
 from carrier.clients import client_for_tenant
 from core import phones
-from integrations.services import event_record
 from tenants.models import Tenant
 from usage.models import Metric
 from usage.services import usage_record
@@ -42,6 +41,7 @@ from .common import (
     _profile_of,
     profile_missing,
 )
+from .events import number_messaging_status_changed
 
 logger = logging.getLogger("parley.compliance")
 
@@ -179,24 +179,9 @@ def _refresh_statuses(tenant: Tenant, numbers: Iterable[PhoneNumber] | None = No
                 messaging_status_action=state[2],
             )
             row.messaging_status, row.messaging_status_reason, row.messaging_status_action = state
-            _report(row)
+            number_messaging_status_changed(row)
             changed += 1
     return changed
-
-
-def _report(row: PhoneNumber) -> None:
-    """number.messaging_status_changed to the tenant's webhook endpoints (the outbox)."""
-    event_record(
-        tenant_id=row.tenant_id,
-        type="number.messaging_status_changed",
-        data={
-            "number_id": row.pk,
-            "number": row.number,
-            "messaging_status": row.messaging_status,
-            "reason": row.messaging_status_reason,
-            "action": row.messaging_status_action,
-        },
-    )
 
 
 @transaction.atomic
@@ -225,7 +210,7 @@ def number_refused_by_carrier(*, tenant: Tenant, number: str, error_code: int) -
         row.save(
             update_fields=["messaging_status", "messaging_status_reason", "messaging_status_action"]
         )
-        _report(row)
+        number_messaging_status_changed(row)
 
 
 # --- the send check ---

@@ -32,6 +32,7 @@ from .common import (
     _refused,
     profile_missing,
 )
+from .events import toll_free_verification_status_changed
 from .status import _refresh_statuses
 
 # --- toll-free verification ---
@@ -170,6 +171,7 @@ def toll_free_verification_submit(
         raise _refused(error) from error
     with transaction.atomic():
         verification.save()
+        toll_free_verification_status_changed(verification, None)
         _refresh_statuses(tenant)
     return verification
 
@@ -214,16 +216,19 @@ def toll_free_verification_resubmit(
     except BandwidthValidationError as error:
         raise _refused(error) from error
     with transaction.atomic():
+        previous = verification.status
         verification.status = TollFreeVerification.Status.PENDING
         verification.denial_code = None
         verification.denial_reason = ""
         verification.resubmit_allowed = False
         verification.save()
+        toll_free_verification_status_changed(verification, previous)
         _refresh_statuses(verification.tenant)
     return verification
 
 
 def _apply_toll_free(verification: TollFreeVerification, status: TollFreeStatus) -> None:
+    previous = verification.status
     if status.status == "VERIFIED":
         verification.status = TollFreeVerification.Status.VERIFIED
         verification.denial_code = None
@@ -238,6 +243,7 @@ def _apply_toll_free(verification: TollFreeVerification, status: TollFreeStatus)
         verification.resubmit_allowed = status.resubmit_allowed
     verification.checked_at = timezone.now()
     verification.save()
+    toll_free_verification_status_changed(verification, previous)
 
 
 def toll_free_verification_refresh(*, verification: TollFreeVerification) -> TollFreeVerification:

@@ -42,15 +42,38 @@ def _send(client, number, to="+19195550123", **extra):
     )
 
 
+COMPLIANCE_EVENTS = [
+    "brand.status_changed",
+    "campaign.status_changed",
+    "toll_free_verification.status_changed",
+]
+
+
+def _listen(*tenants):
+    """Each tenant's endpoint hears every compliance state change (the outbox records them)."""
+    for tenant in tenants:
+        webhook_endpoint_create(
+            tenant=tenant, url="http://127.0.0.1:9/hooks", event_types=COMPLIANCE_EVENTS
+        )
+
+
+def _heard(tenant, event_type):
+    return [
+        e.payload["data"]
+        for e in OutboxEvent.objects.filter(tenant=tenant, type=event_type).order_by("pk")
+    ]
+
+
 def _delivered(pk):
     wait_until(lambda: Message.objects.get(pk=pk).status == "delivered")
     return True
 
 
 def test_a_new_tenant_registers_and_its_919_number_becomes_ready_by_itself(
-    provisioned, celery_worker, tenant_api, other_api
+    provisioned, celery_worker, tenant_api, other_api, tenant, other_tenant
 ):
     emulator = provisioned.emulator
+    _listen(tenant, other_tenant)
     assert tenant_api.put("/api/v1/compliance/profile/", PROFILE, format="json").status_code == 200
     brand = tenant_api.post("/api/v1/compliance/brand/").json()
     assert brand["status"] == "pending"
@@ -85,10 +108,28 @@ def test_a_new_tenant_registers_and_its_919_number_becomes_ready_by_itself(
     assert other_api.get("/api/v1/compliance/brand/").status_code == 404
     assert other_api.get("/api/v1/compliance/profile/").json()["legal_name"] == ""
 
+    # Integrators heard each state change once, in order; the other tenant heard nothing.
+    brand_events = _heard(tenant, "brand.status_changed")
+    assert [(e["previous_status"], e["status"]) for e in brand_events] == [
+        (None, "pending"),
+        ("pending", "verified"),
+    ]
+    assert {e["brand_id"] for e in brand_events} == {brand["bandwidth_brand_id"]}
+    campaign_events = _heard(tenant, "campaign.status_changed")
+    assert [(e["previous_status"], e["status"]) for e in campaign_events] == [
+        (None, "pending"),
+        ("pending", "approved"),
+    ]
+    assert campaign_events[0]["campaign_id"] == campaign["id"]
+    assert set(campaign_events[0]["carrier_statuses"].values()) == {"REVIEW"}
+    assert set(campaign_events[1]["carrier_statuses"].values()) == {"APPROVED"}
+    assert not OutboxEvent.objects.filter(tenant=other_tenant).exists()
+
 
 def test_a_toll_free_number_texts_only_once_verified_and_a_denial_can_be_resubmitted(
-    provisioned, celery_worker, tenant_api, other_api
+    provisioned, celery_worker, tenant_api, other_api, tenant, other_tenant
 ):
+    _listen(tenant, other_tenant)
     tenant_api.put("/api/v1/compliance/profile/", PROFILE, format="json")
     number = _buy(tenant_api, toll_free="8**")
     assert number.kind == "toll_free"
@@ -128,6 +169,21 @@ def test_a_toll_free_number_texts_only_once_verified_and_a_denial_can_be_resubmi
     sent = _send(tenant_api, number.number)
     assert sent.status_code == 202
     assert _delivered(sent.json()["id"])
+
+    heard = _heard(tenant, "toll_free_verification.status_changed")
+    assert [(e["previous_status"], e["status"]) for e in heard] == [
+        (None, "pending"),
+        ("pending", "denied"),
+        ("denied", "pending"),
+        ("pending", "verified"),
+    ]
+    assert {e["verification_id"] for e in heard} == {pk}
+    assert heard[0]["numbers"] == [number.number]
+    denied = heard[1]
+    assert denied["denial_code"] == 511 and "Website is not accessible" in denied["denial_reason"]
+    assert denied["resubmit_allowed"] and denied["resubmit_deadline"]
+    assert heard[3]["denial_code"] is None and heard[3]["resubmit_deadline"] is None
+    assert not OutboxEvent.objects.filter(tenant=other_tenant).exists()
 
 
 def test_a_landline_is_refused_as_not_textable_and_a_call_to_it_works(

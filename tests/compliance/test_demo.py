@@ -8,7 +8,7 @@ from numbers.models import PhoneNumber
 import pytest
 from django.core.management import CommandError, call_command
 
-from compliance.models import Brand, BusinessProfile, Campaign
+from compliance.models import Brand, BusinessProfile, Campaign, ComplianceAccount
 
 from ..conftest import wait_until
 from .test_acceptance import _buy, _send
@@ -27,6 +27,10 @@ def test_the_demo_tenant_is_registered_and_its_numbers_text_at_once(
         "approved"
     ]
     assert len(provisioned.emulator.state.campaigns) == 1
+    # Parley's own main brand is registered once and verified too.
+    assert ComplianceAccount.objects.get().main_brand_status == "verified"
+    main = [b for b in provisioned.emulator.state.brands.values() if b.is_main]
+    assert len(main) == 1 and main[0].identity_status == "VERIFIED"
     number = _buy(tenant_api, area_code="919")
     wait_until(lambda: PhoneNumber.objects.get(pk=number.pk).messaging_status == "ready")
     assert _send(tenant_api, number.number).status_code == 202
