@@ -40,31 +40,33 @@ def _membership(request: HttpRequest) -> Any:
     return request.membership  # type: ignore[attr-defined]
 
 
-def _inbox_context(request: HttpRequest, current: int | None = None) -> dict[str, Any]:
-    """The conversation list; ``current`` marks the open conversation in the split pane."""
+def _inbox_filters(request: HttpRequest, current: int | None = None) -> dict[str, Any]:
+    """The list's filters; ``current`` marks the open conversation in the split pane."""
     if current is None and request.GET.get("current", "").isdigit():
         current = int(request.GET["current"])
     view = request.GET.get("view", "open")
     if view not in dict(VIEWS):
         view = "open"
-    query = request.GET.get("q", "")
-    tag = selectors.tag_find(tenant=_tenant(request), value=request.GET.get("tag", ""))
-    conversations = selectors.conversation_list(
-        tenant=_tenant(request),
-        view="" if view == "all" else view,
-        membership=_membership(request),
-        query=query,
-        tag=tag,
-    )[:INBOX_PAGE]
     return {
-        "conversations": conversations,
         "view": view,
         "views": VIEWS,
-        "q": query,
+        "q": request.GET.get("q", ""),
         "current": current,
-        "tag": tag,
+        "tag": selectors.tag_find(tenant=_tenant(request), value=request.GET.get("tag", "")),
         "tags": selectors.tag_list(tenant=_tenant(request)),
     }
+
+
+def _inbox_context(request: HttpRequest, current: int | None = None) -> dict[str, Any]:
+    context = _inbox_filters(request, current)
+    context["conversations"] = selectors.conversation_list(
+        tenant=_tenant(request),
+        view="" if context["view"] == "all" else context["view"],
+        membership=_membership(request),
+        query=context["q"],
+        tag=context["tag"],
+    )[:INBOX_PAGE]
+    return context
 
 
 @tenant_required
@@ -146,8 +148,11 @@ def _thread_context(request: HttpRequest, conversation: Any) -> dict[str, Any]:
 def _conversation_page(
     request: HttpRequest, conversation: Any, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    """The thread beside the conversation list (the list shows on wide screens only)."""
-    context = _inbox_context(request, current=conversation.pk)
+    """The thread beside the conversation list (the list shows on wide screens only). The list
+    is fetched by the page once it has loaded (``inbox-rows``), so the thread is not held up by
+    it and a phone, which hides it, does not wait for it."""
+    context = _inbox_filters(request, current=conversation.pk)
+    context["rows_later"] = True
     context.update(_thread_context(request, conversation))
     contacts = context["contacts"]
     values = canned.values_for(contacts[0] if len(contacts) == 1 else None)

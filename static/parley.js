@@ -73,6 +73,18 @@
   }
 
   function moveConversation(step) {
+    var list = document.getElementById("conversation-rows");
+    if (list && list.getAttribute("aria-busy") === "true") {
+      // The list beside a thread arrives just after the page: move once it is there.
+      document.body.addEventListener("htmx:afterSettle", function once() {
+        var now = document.getElementById("conversation-rows");
+        if (now && now.getAttribute("aria-busy") !== "true") {
+          document.body.removeEventListener("htmx:afterSettle", once);
+          moveConversation(step);
+        }
+      });
+      return;
+    }
     var rows = Array.prototype.slice.call(document.querySelectorAll("#conversation-rows a.convo"));
     if (!rows.length) {
       return;

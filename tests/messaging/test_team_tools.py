@@ -195,9 +195,16 @@ def test_after_hours_settings_page_checks_fields_for_two_tenants(
 # --- the split pane
 
 
-def test_the_thread_page_carries_the_list_with_the_open_conversation_marked(inbound, owner, login):
-    page = login(owner).get(f"/inbox/{inbound.conversation_id}/").content.decode()
+def test_the_thread_page_loads_the_list_beside_it_with_the_open_conversation_marked(
+    inbound, owner, other_owner, login
+):
+    client = login(owner)
+    page = client.get(f"/inbox/{inbound.conversation_id}/").content.decode()
     assert 'class="inbox-split with-thread"' in page
-    assert f'data-conversation="{inbound.conversation_id}" aria-current="true"' in page
+    assert 'hx-trigger="load, every 3s"' in page, "the list is fetched once the thread is shown"
     assert f"current={inbound.conversation_id}" in page, "the polled list keeps the mark"
     assert 'id="shortcuts"' in page and 'data-shortcut="a"' in page
+    rows = client.get(f"/inbox/rows/?view=open&current={inbound.conversation_id}").content
+    assert f'data-conversation="{inbound.conversation_id}" aria-current="true"' in rows.decode()
+    theirs = login(other_owner).get(f"/inbox/rows/?view=open&current={inbound.conversation_id}")
+    assert f'data-conversation="{inbound.conversation_id}"' not in theirs.content.decode()
