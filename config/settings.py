@@ -73,7 +73,8 @@ FIELD_ENCRYPTION_KEY = env.str(
 )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on Parley's site (tenants.admin_site): every admin.site.register lands there.
+    "config.apps.ParleyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -488,6 +489,9 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600
 NOTIFY_AWAY_AFTER_SECONDS = env.int("NOTIFY_AWAY_AFTER_SECONDS", default=300)
 NOTIFY_EMAIL_INTERVAL_SECONDS = env.int("NOTIFY_EMAIL_INTERVAL_SECONDS", default=600)
 OTP_TOTP_ISSUER = "Parley"
+# Staff must have an authenticator app before any admin page works (on by default in production).
+# Staff who have one give its code first in every profile, whatever this says.
+ADMIN_REQUIRE_TWO_FACTOR = env.bool("PARLEY_ADMIN_REQUIRE_TWO_FACTOR", default=PRODUCTION)
 EMAIL_SUBJECT_PREFIX = "[Parley] "
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 

@@ -229,6 +229,15 @@ class CannedReplyAdmin(admin.ModelAdmin):
 
 @admin.register(AfterHoursReply)
 class AfterHoursReplyAdmin(admin.ModelAdmin):
-    list_display = ["tenant", "enabled", "updated_at"]
+    list_display = ["tenant", "phone_number", "enabled", "updated_at"]
     list_filter = ["enabled"]
-    readonly_fields = ["tenant", "enabled", "text", "hours", "created_at", "updated_at"]
+    list_select_related = ["tenant", "phone_number"]
+    readonly_fields = [
+        "tenant",
+        "phone_number",
+        "enabled",
+        "text",
+        "hours",
+        "created_at",
+        "updated_at",
+    ]

@@ -405,9 +405,19 @@ class CannedReply(TenantOwnedModel):
 
 
 class AfterHoursReply(TenantOwnedModel):
-    """The tenant's after-hours text: sent to a contact who texts outside the business hours,
-    once per contact per closed period (``AfterHoursReplySent``)."""
+    """An after-hours text: sent to a contact who texts outside the business hours, once per
+    contact per closed period (``AfterHoursReplySent``). The row without a number is the
+    tenant's default; a number's own row replaces it for that number, and a disabled one means
+    no after-hours text on that number."""
 
+    phone_number = models.ForeignKey(
+        PhoneNumber,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The number this text is for; empty for the tenant's default.",
+    )
     enabled = models.BooleanField(default=False)
     text = models.CharField(max_length=480, blank=True)
     hours = models.JSONField(
@@ -418,16 +428,36 @@ class AfterHoursReply(TenantOwnedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant"], name="afterhoursreply_one")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(phone_number__isnull=True),
+                name="afterhoursreply_one_default",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "phone_number"], name="afterhoursreply_one_per_number"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"after-hours reply of {self.tenant_id}"
+        if self.phone_number_id is None:
+            return f"after-hours reply of {self.tenant_id}"
+        return f"after-hours reply of {self.tenant_id} on number {self.phone_number_id}"
 
 
 class AfterHoursReplySent(TenantOwnedModel):
-    """One row per contact and closed period: the UNIQUE constraint makes the reply once."""
+    """One row per contact, closed period and after-hours text (the tenant's default, or a
+    number's own): the UNIQUE constraints make each reply once."""
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    phone_number = models.ForeignKey(
+        PhoneNumber,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The number whose own text was sent; empty for the tenant's default.",
+    )
     window = models.CharField(max_length=40, help_text="When the closed period ends (ISO 8601).")
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -435,7 +465,16 @@ class AfterHoursReplySent(TenantOwnedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["contact", "window"], name="afterhourssent_once")
+            models.UniqueConstraint(
+                fields=["contact", "window"],
+                condition=models.Q(phone_number__isnull=True),
+                name="afterhourssent_once_default",
+            ),
+            models.UniqueConstraint(
+                fields=["contact", "phone_number", "window"],
+                condition=models.Q(phone_number__isnull=False),
+                name="afterhourssent_once_per_number",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from numbers.models import PhoneNumber
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -194,8 +195,34 @@ def canned_reply_get(*, tenant: Tenant, pk: Any) -> CannedReply:
 
 
 def after_hours_reply_of(*, tenant: Tenant) -> AfterHoursReply:
-    """The tenant's after-hours text; the defaults (unsaved, off) until it is set."""
-    return AfterHoursReply.objects.for_tenant(tenant).first() or AfterHoursReply(tenant=tenant)
+    """The tenant's default after-hours text; the defaults (unsaved, off) until it is set."""
+    default = AfterHoursReply.objects.for_tenant(tenant).filter(phone_number__isnull=True).first()
+    return default or AfterHoursReply(tenant=tenant)
+
+
+def after_hours_override_list(*, tenant: Tenant) -> QuerySet[AfterHoursReply]:
+    """The numbers' own after-hours texts, which replace the default on their number."""
+    return (
+        AfterHoursReply.objects.for_tenant(tenant)
+        .filter(phone_number__isnull=False)
+        .select_related("phone_number")
+        .order_by("phone_number__number", "id")
+    )
+
+
+def after_hours_override_get(*, tenant: Tenant, pk: Any) -> AfterHoursReply:
+    return get_object_or_404(after_hours_override_list(tenant=tenant), pk=pk)
+
+
+def after_hours_number_choices(*, tenant: Tenant) -> QuerySet[PhoneNumber]:
+    """The tenant's numbers that may get their own after-hours text: held ones without one."""
+    taken = AfterHoursReply.objects.for_tenant(tenant).filter(phone_number__isnull=False)
+    return (
+        PhoneNumber.objects.for_tenant(tenant)
+        .filter(status__in=PhoneNumber.ROUTABLE_STATUSES)
+        .exclude(pk__in=taken.values("phone_number_id"))
+        .order_by("number")
+    )
 
 
 def tag_list(*, tenant: Tenant) -> QuerySet[Tag]:

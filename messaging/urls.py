@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import broadcast_views, contact_views, views
+from . import after_hours_views, broadcast_views, contact_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("inbox/", views.inbox, name="inbox"),
@@ -14,7 +14,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("inbox/<int:pk>/notes/", views.conversation_note, name="conversation-note"),
     path("settings/canned-replies/", views.canned_replies, name="canned-replies"),
     path("settings/canned-replies/<int:pk>/", views.canned_reply_edit, name="canned-reply"),
-    path("settings/after-hours/", views.after_hours, name="after-hours"),
+    path("settings/after-hours/", after_hours_views.after_hours, name="after-hours"),
+    path(
+        "settings/after-hours/numbers/new/",
+        after_hours_views.after_hours_override_new,
+        name="after-hours-override-new",
+    ),
+    path(
+        "settings/after-hours/numbers/<int:pk>/",
+        after_hours_views.after_hours_override,
+        name="after-hours-override",
+    ),
     path("messages/<int:pk>/change/", views.message_change, name="message-change"),
     path("media/<int:pk>/", views.media_file, name="media-file"),
     path("contacts/", contact_views.contacts, name="contacts"),

@@ -4,15 +4,22 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp import user_has_device
 
 # The session remembers the two-factor check: "verified" (signed in with a code) or "none"
 # (no authenticator), so pages cost no query for it after the first.
 TWO_FACTOR_SESSION_KEY = "parley_two_factor"
+
+
+def redirect_returning(url_name: str, request: HttpRequest) -> HttpResponse:
+    """``url_name``, coming back to this page afterwards."""
+    return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
 
 
 def two_factor_redirect(request: HttpRequest, membership: Any) -> HttpResponse | None:
@@ -22,12 +29,25 @@ def two_factor_redirect(request: HttpRequest, membership: Any) -> HttpResponse |
     if state is None:
         user = request.user
         if user_has_device(user, confirmed=True) and not user.is_verified():  # type: ignore[union-attr]
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"/accounts/two-factor/?{query}")
+            return redirect_returning("two-factor-verify", request)
         state = "verified" if user.is_verified() else "none"  # type: ignore[union-attr]
         request.session[TWO_FACTOR_SESSION_KEY] = state
     if state == "none" and membership.tenant.require_two_factor:
         return redirect("two-factor-setup")
+    return None
+
+
+def staff_two_factor_redirect(request: HttpRequest) -> HttpResponse | None:
+    """Where staff must go before an admin page: the code page when they have an authenticator
+    and gave no code in this session; the set-up page when ``ADMIN_REQUIRE_TWO_FACTOR`` and
+    they have none. Asked afresh on every admin page, never from the session's memo."""
+    user = request.user
+    if user.is_verified():  # type: ignore[union-attr]
+        return None
+    if user_has_device(user, confirmed=True):
+        return redirect_returning("two-factor-verify", request)
+    if settings.ADMIN_REQUIRE_TWO_FACTOR:
+        return redirect_returning("two-factor-setup", request)
     return None
 
 

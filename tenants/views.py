@@ -5,19 +5,20 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from . import selectors, services
-from .decorators import TWO_FACTOR_SESSION_KEY, tenant_required
+from .decorators import TWO_FACTOR_SESSION_KEY, redirect_returning, tenant_required
 from .errors import ParleyError
 from .forms import (
     ApiTokenForm,
@@ -244,10 +245,25 @@ def _qr_svg(uri: str) -> str:
     return svg[svg.index("<svg") :].replace("<svg", '<svg role="img" aria-label="QR code"', 1)
 
 
+def _next_url(request: HttpRequest, default: str) -> str:
+    """Where to go after a two-factor page: ``next`` when it is on this site, else ``default``."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return wanted
+    return default
+
+
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """Adds an authenticator app: scan the code (or type the key), then give a code it shows."""
+    """Adds an authenticator app: scan the code (or type the key), then give a code it shows.
+    Staff without a tenant use it too (the admin sends them here). Replacing an authenticator
+    needs a code from the current one first, so a password alone cannot swap it."""
     user = request.user
+    if services.two_factor_enabled(user) and not user.is_verified():  # type: ignore[union-attr]
+        return redirect_returning("two-factor-verify", request)
+    member = getattr(request, "membership", None) is not None
+    staff_only = user.is_staff and not member  # type: ignore[union-attr]
+    next_url = _next_url(request, reverse("admin:index" if staff_only else "profile"))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -258,14 +274,18 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             request.session[TWO_FACTOR_SESSION_KEY] = "verified"
             messages.success(request, "Two-factor sign-in is on.")
-            return redirect("profile")
+            return redirect(next_url)
     device = services.two_factor_start(user=user)
     secret = base64.b32encode(device.bin_key).decode()
     context = {
         "form": form,
+        "next": next_url,
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "qr": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 (SVG we generate)
         "required": bool(getattr(request, "tenant", None) and request.tenant.require_two_factor),  # type: ignore[attr-defined]
+        "required_for_admin": settings.ADMIN_REQUIRE_TWO_FACTOR
+        and user.is_staff  # type: ignore[union-attr]
+        and next_url.startswith(reverse("admin:index")),
     }
     return render(
         request, "tenants/two_factor_setup.html", context, status=400 if form.errors else 200
@@ -274,11 +294,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
-    """The second step of signing in for members with an authenticator."""
+    """The second step of signing in for members (and staff) with an authenticator."""
     form = TokenForm(request.POST or None)
-    next_url = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
+    next_url = _next_url(request, "/")
     if request.method == "POST" and form.is_valid():
         try:
             device = services.two_factor_check(user=request.user, token=form.cleaned_data["token"])

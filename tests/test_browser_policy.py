@@ -217,6 +217,7 @@ SETTING_NAMES = [
     "SECURE_PROXY_SSL_HEADER",
     "AXES_FAILURE_LIMIT",
     "TRUSTED_PROXY_COUNT",
+    "ADMIN_REQUIRE_TWO_FACTOR",
 ]
 
 
@@ -224,7 +225,9 @@ def _production(*args: str, **overrides: str) -> subprocess.CompletedProcess[str
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("BANDWIDTH_", "SECRET", "FIELD", "DEBUG", "LOGIN_", "TRUSTED_"))
+        if not k.startswith(
+            ("BANDWIDTH_", "SECRET", "FIELD", "DEBUG", "LOGIN_", "TRUSTED_", "PARLEY_ADMIN_")
+        )
     }
     env.update({"PYTHONPATH": str(ROOT), **PRODUCTION_ENV, **overrides, "PARLEY_ENV": "production"})
     return subprocess.run(
@@ -264,6 +267,7 @@ def test_production_settings_secure_the_cookies_and_headers():
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
         "AXES_FAILURE_LIMIT": 5,
         "TRUSTED_PROXY_COUNT": 0,
+        "ADMIN_REQUIRE_TWO_FACTOR": True,
         "AXES_COOLOFF_MINUTES": 15.0,
     }
 
@@ -276,12 +280,14 @@ def test_production_settings_follow_the_environment():
         LOGIN_FAILURE_LIMIT="8",
         LOGIN_LOCKOUT_MINUTES="30",
         TRUSTED_PROXY_COUNT="1",
+        PARLEY_ADMIN_REQUIRE_TWO_FACTOR="false",
     )
     assert values["SECURE_HSTS_SECONDS"] == 63_072_000
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
     assert values["SECURE_HSTS_PRELOAD"] is True
     assert values["AXES_FAILURE_LIMIT"] == 8 and values["AXES_COOLOFF_MINUTES"] == 30.0
     assert values["TRUSTED_PROXY_COUNT"] == 1
+    assert values["ADMIN_REQUIRE_TWO_FACTOR"] is False
 
 
 def _deploy_check(**overrides: str) -> subprocess.CompletedProcess[str]:

@@ -62,6 +62,7 @@ from .sending import (
     message_send,
 )
 from .team import (
+    after_hours_reply_delete,
     after_hours_reply_update,
     canned_reply_delete,
     canned_reply_save,
@@ -74,6 +75,7 @@ __all__ = [
     "MAX_TEXT",
     "_contact_for",
     "_mark_accepted",
+    "after_hours_reply_delete",
     "after_hours_reply_update",
     "broadcast_advance",
     "broadcast_cancel",

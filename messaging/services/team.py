@@ -8,6 +8,7 @@ from numbers.models import PhoneNumber
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core import hours as business_hours
@@ -82,8 +83,22 @@ def canned_reply_delete(*, canned: CannedReply) -> None:
 
 @transaction.atomic
 def after_hours_reply_update(
-    *, tenant: Tenant, enabled: bool, text: str, hours: Any
+    *,
+    tenant: Tenant,
+    enabled: bool,
+    text: str,
+    hours: Any,
+    phone_number: PhoneNumber | None = None,
 ) -> AfterHoursReply:
+    """The tenant's default after-hours text, or with ``phone_number`` that number's own (which
+    replaces the default on it; disabled, it means no after-hours text there)."""
+    if phone_number is not None and (
+        phone_number.tenant_id != tenant.pk
+        or phone_number.status not in PhoneNumber.ROUTABLE_STATUSES
+    ):
+        raise ParleyError(
+            "Choose one of your active numbers.", field="phone_number", code="not_found"
+        )
     text = (text or "").strip()
     if enabled and not text:
         raise ParleyError("Write the text to send after hours.", field="text", code="required")
@@ -92,10 +107,26 @@ def after_hours_reply_update(
     clean = business_hours.clean_hours(hours)
     if enabled and not any(clean.values()):
         raise ParleyError("Choose at least one open day.", field="hours", code="required")
-    reply, _ = AfterHoursReply.objects.select_for_update().get_or_create(tenant=tenant)
+    reply, _ = AfterHoursReply.objects.select_for_update().get_or_create(
+        tenant=tenant, phone_number=phone_number
+    )
     reply.enabled, reply.text, reply.hours = enabled, text, clean
     reply.save()
     return reply
+
+
+@transaction.atomic
+def after_hours_reply_delete(*, tenant: Tenant, reply: AfterHoursReply) -> None:
+    """Removes a number's own after-hours text: the tenant's default applies to it again."""
+    if reply.tenant_id != tenant.pk:
+        raise ParleyError("No such after-hours text.", field="phone_number", code="not_found")
+    if reply.phone_number_id is None:
+        raise ParleyError(
+            "The tenant's default text stays; switch it off instead.",
+            field="phone_number",
+            code="default",
+        )
+    AfterHoursReply.objects.filter(pk=reply.pk).delete()
 
 
 def _window(config: AfterHoursReply, tz: str, moment: datetime) -> str:
@@ -108,12 +139,18 @@ def after_hours_reply_maybe_send(
     *, tenant: Tenant, phone_number: PhoneNumber, message: Message
 ) -> Message | None:
     """Inside the inbound message's transaction: the after-hours text to its sender, at most
-    once per closed period; never to an opted-out contact, never into a group. One query while
-    the tenant has no after-hours text."""
+    once per closed period; never to an opted-out contact, never into a group. The number's own
+    text wins over the tenant's default, both read in one query (the only one while the tenant
+    has no after-hours text)."""
     if len(message.conversation.participants) != 1 or not tenant.is_active:
         return None
-    config = AfterHoursReply.objects.for_tenant(tenant).filter(enabled=True).first()
-    if config is None or not config.text:
+    config = (
+        AfterHoursReply.objects.for_tenant(tenant)
+        .filter(Q(phone_number=phone_number) | Q(phone_number__isnull=True))
+        .order_by(F("phone_number").asc(nulls_last=True))
+        .first()
+    )
+    if config is None or not config.enabled or not config.text:
         return None
     moment = message.received_at or timezone.now()
     if business_hours.is_open(config.hours, tenant.timezone, moment):
@@ -124,7 +161,10 @@ def after_hours_reply_maybe_send(
     try:
         with transaction.atomic():
             sent = AfterHoursReplySent.objects.create(
-                tenant=tenant, contact=contact, window=_window(config, tenant.timezone, moment)
+                tenant=tenant,
+                contact=contact,
+                phone_number_id=config.phone_number_id,
+                window=_window(config, tenant.timezone, moment),
             )
             result = message_send(
                 tenant=tenant,

@@ -58,6 +58,7 @@ def pages(conversation: Conversation) -> list[str]:
         "/settings/webhooks/",
         "/settings/canned-replies/",
         "/settings/after-hours/",
+        "/settings/after-hours/numbers/new/",
         "/settings/security/",
         "/settings/calling/",
         "/usage/",

@@ -1,12 +1,15 @@
 """The inbox for teams in Chromium: split pane at 1440 px, one column at 390 px with no sideways
-scroll, keyboard shortcuts, canned replies, internal notes, the STOP state; axe on every page."""
+scroll, keyboard shortcuts, canned replies, internal notes, the STOP state, the after-hours texts
+per number; axe on every page."""
 
 from __future__ import annotations
+
+from numbers.models import PhoneNumber
 
 import pytest
 
 from messaging import services
-from messaging.models import Conversation, Note
+from messaging.models import AfterHoursReply, Conversation, Note
 
 from ..browser.accessibility import DESKTOP, PHONE, horizontal_overflow, serious_violations
 from ..conftest import sign_in
@@ -130,3 +133,56 @@ def test_after_stop_the_composer_is_disabled_with_one_message(
     page.keyboard.press("r")
     assert page.evaluate("() => document.activeElement.id") != "text"
     assert serious_violations(page) == []
+
+
+def test_a_numbers_own_after_hours_text_added_edited_and_removed(browser_page, wired, owner):
+    night = PhoneNumber.objects.create(
+        tenant=wired.tenant,
+        number="+19195550102",
+        friendly_name="Night desk",
+        status=PhoneNumber.Status.ACTIVE,
+        messaging_status=PhoneNumber.MessagingStatus.READY,
+    )
+    page = browser_page
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, owner)
+    page.goto("/settings/after-hours/")
+    page.click("#after-hours-add")
+    page.wait_for_url("**/settings/after-hours/numbers/new/")
+    assert serious_violations(page) == []
+
+    page.check("#after-hours-override-form input[name=enabled]")
+    page.click("#after-hours-override-form button[type=submit]")
+    assert page.locator("#phone-number-error").is_visible(), "the number comes first"
+    assert page.locator("#after-number").get_attribute("aria-invalid") == "true"
+    assert serious_violations(page) == []
+
+    page.select_option("#after-number", str(night.pk))
+    page.click("#after-hours-override-form button[type=submit]")
+    assert "Write the text to send after hours." in page.locator("#text-error").inner_text()
+    assert serious_violations(page) == []
+
+    page.fill("#after-text", "The night desk opens at 8.")
+    page.check("#sat-open")
+    page.click("#after-hours-override-form button[type=submit]")
+    page.wait_for_url("**/settings/after-hours/")
+    row = page.locator("[data-override='+19195550102']")
+    assert "The night desk opens at 8." in row.inner_text()
+    assert serious_violations(page) == []
+    override = AfterHoursReply.objects.get(phone_number=night)
+    assert override.enabled and override.hours["sat"] == [["09:00", "17:00"]]
+
+    row.locator("a").click()
+    page.wait_for_url(f"**/settings/after-hours/numbers/{override.pk}/")
+    assert serious_violations(page) == []
+    page.set_viewport_size(PHONE)
+    assert horizontal_overflow(page) <= 0
+    for path in ("/settings/after-hours/", "/settings/after-hours/numbers/new/"):
+        page.goto(path)
+        assert horizontal_overflow(page) <= 0, path
+    page.goto(f"/settings/after-hours/numbers/{override.pk}/")
+    page.click("button[value=delete]")
+    page.wait_for_url("**/settings/after-hours/")
+    assert page.locator("[data-override]").count() == 0
+    assert not AfterHoursReply.objects.filter(phone_number=night).exists()
