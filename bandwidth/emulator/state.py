@@ -266,6 +266,17 @@ class TollFreeVerification:
 
 
 @dataclass
+class BulkLookup:
+    """An asynchronous bulk phone number lookup: ``IN_PROGRESS`` until ``complete``."""
+
+    id: str
+    numbers: list[str]
+    complete: bool = False
+    polls: int = 0
+    """How many times its result was asked for."""
+
+
+@dataclass
 class TfvSubscription:
     id: str
     callback_url: str
@@ -303,7 +314,7 @@ class EmulatorState:
         self.tnoption_orders: dict[str, TnOptionOrder] = {}
         self.toll_free: dict[str, TollFreeVerification] = {}
         self.tfv_subscriptions: dict[str, TfvSubscription] = {}
-        self.lookups: dict[str, list[str]] = {}
+        self.bulk_lookups: dict[str, BulkLookup] = {}
         self.callback_log: list[CallbackLogEntry] = []
         self.callback_attempts = 0
         """Deliveries attempted (a Basic challenge and its answer count once)."""

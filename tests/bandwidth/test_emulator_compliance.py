@@ -519,11 +519,47 @@ class TestLookup:
         assert created.status_code == 202
         bandwidth_spec.validate_response("createAsyncBulkLookup", 202, created.json())
         request_id = created.json()["data"]["requestId"]
+        assert created.json()["links"] == [
+            {
+                "href": f"/accounts/{ACCOUNT}/phoneNumberLookup/bulk/{request_id}",
+                "rel": "createdRequest",
+                "method": "GET",
+            }
+        ]
+        waiting = requests.get(f"{base}/bulk/{request_id}", auth=AUTH)
+        assert waiting.status_code == 200
+        bandwidth_spec.validate_response("getAsyncBulkLookup", 200, waiting.json())
+        assert waiting.json()["data"]["status"] == "IN_PROGRESS"
+        assert waiting.json()["data"]["results"] == []
         assert emulator.emulator.scheduler.drain(10)
         done = requests.get(f"{base}/bulk/{request_id}", auth=AUTH)
         bandwidth_spec.validate_response("getAsyncBulkLookup", 200, done.json())
         assert done.json()["data"]["status"] == "COMPLETE"
-        assert len(done.json()["data"]["results"]) == 2
+        results = {r["phoneNumber"]: r for r in done.json()["data"]["results"]}
+        assert results["+19195550100"]["lineType"] == "FIXED"
+        assert results["+19195550123"]["lineType"] == "MOBILE"
+        bulk = emulator.emulator.state.bulk_lookups[request_id]
+        assert (bulk.numbers, bulk.complete, bulk.polls) == (
+            ["+19195550100", "+19195550123"],
+            True,
+            2,
+        )
+
+    def test_bulk_lookup_limits_and_unknown_requests(
+        self, emulator: RunningEmulator, bandwidth_spec: BandwidthSpec
+    ) -> None:
+        base = f"{emulator.url}/v2/accounts/{ACCOUNT}/phoneNumberLookup"
+        numbers = [f"+1919{n:07d}" for n in range(15_001)]
+        too_many = requests.post(base + "/bulk", json={"phoneNumbers": numbers}, auth=AUTH)
+        assert too_many.status_code == 400
+        bandwidth_spec.validate_schema("lookupErrorResponse", too_many.json())
+        most = requests.post(base + "/bulk", json={"phoneNumbers": numbers[:15_000]}, auth=AUTH)
+        assert most.status_code == 202
+        none = requests.post(base + "/bulk", json={"phoneNumbers": []}, auth=AUTH)
+        assert none.status_code == 400
+        unknown = requests.get(f"{base}/bulk/004223a0-8b17-41b1-bf81-20732adf5590", auth=AUTH)
+        assert unknown.status_code == 404
+        bandwidth_spec.validate_schema("lookupErrorResponse", unknown.json())
 
     def test_bad_numbers_are_refused(
         self, emulator: RunningEmulator, bandwidth_spec: BandwidthSpec

@@ -13,7 +13,9 @@ Emulator-chosen rules:
 - Every decision is posted to each webhook subscription, with Basic credentials when given and
   ``x-bandwidth-signature-hmac-sha256`` (HMAC-SHA256 of the body, hex) when a shared secret is set.
 - Lookups: a number ending ``0100`` is ``FIXED`` (a landline), ``0101`` a deactivated mobile,
-  ``0102`` ``VOIP-FIXED``, ``0103`` ``VOIP``; every other number is ``MOBILE``.
+  ``0102`` ``VOIP-FIXED``, ``0103`` ``VOIP``; every other number is ``MOBILE``. A bulk lookup
+  (1 to 15,000 numbers) answers ``202 IN_PROGRESS`` and is ``COMPLETE`` after
+  ``order_complete_delay``; ``state.bulk_lookups`` keeps each one and how often it was polled.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request, Response
 
 from bandwidth.emulator.http import Routes, empty_response, json_response, request_json, utc_now_iso
-from bandwidth.emulator.state import TfvSubscription, TollFreeVerification
+from bandwidth.emulator.state import BulkLookup, TfvSubscription, TollFreeVerification
 
 if TYPE_CHECKING:
     from bandwidth.emulator.app import Emulator
@@ -481,9 +483,11 @@ def lookup(emu: Emulator, request: Request, account_id: str) -> Response:
     )
 
 
-def _finish_bulk(emu: Emulator, request_id: str, numbers: list[str]) -> None:
+def _finish_bulk(emu: Emulator, request_id: str) -> None:
     with emu.state.lock:
-        emu.state.lookups[request_id] = numbers
+        bulk = emu.state.bulk_lookups.get(request_id)
+        if bulk is not None:
+            bulk.complete = True
 
 
 @routes.route(LOOKUP + "/bulk", methods=["POST"])
@@ -493,12 +497,21 @@ def bulk_lookup(emu: Emulator, request: Request, account_id: str) -> Response:
         return numbers
     request_id = emu.state.new_uuid()
     with emu.state.lock:
-        emu.state.lookups[request_id] = []
+        emu.state.bulk_lookups[request_id] = BulkLookup(id=request_id, numbers=numbers)
     emu.scheduler.call_later(
-        emu.config.order_complete_delay, partial(_finish_bulk, emu, request_id, numbers)
+        emu.config.order_complete_delay, partial(_finish_bulk, emu, request_id)
     )
+    link = {
+        "href": f"/accounts/{account_id}/phoneNumberLookup/bulk/{request_id}",
+        "rel": "createdRequest",
+        "method": "GET",
+    }
     return json_response(
-        {"links": [], "data": {"requestId": request_id, "status": "IN_PROGRESS"}, "errors": []},
+        {
+            "links": [link],
+            "data": {"requestId": request_id, "status": "IN_PROGRESS", "results": []},
+            "errors": [],
+        },
         202,
     )
 
@@ -508,8 +521,11 @@ def bulk_lookup_result(
     emu: Emulator, request: Request, account_id: str, request_id: str
 ) -> Response:
     with emu.state.lock:
-        numbers = emu.state.lookups.get(request_id)
-    if numbers is None:
+        bulk = emu.state.bulk_lookups.get(request_id)
+        if bulk is not None:
+            bulk.polls += 1
+            numbers, complete = list(bulk.numbers), bulk.complete
+    if bulk is None:
         return json_response(
             {
                 "links": [],
@@ -520,7 +536,7 @@ def bulk_lookup_result(
             },
             404,
         )
-    data: dict[str, Any] = {"requestId": request_id, "status": "IN_PROGRESS"}
-    if numbers:
+    data: dict[str, Any] = {"requestId": request_id, "status": "IN_PROGRESS", "results": []}
+    if complete:
         data.update(status="COMPLETE", results=[lookup_result(n) for n in numbers])
     return json_response({"links": [], "data": data, "errors": []})
