@@ -64,9 +64,10 @@ class LookupNotFinished(Exception):
 
 @READS.also_retrying(LookupNotFinished).task()
 def collect_bulk_lookup(tenant_id: str, request_id: str) -> None:
-    """Imports: stores the line types of a bulk lookup once Bandwidth has them."""
+    """Imports: stores the line types of a bulk lookup once Bandwidth has them, asking again
+    (READS' backoff) while it is in progress, until the retry horizon."""
     tenant = Tenant.objects.filter(pk=tenant_id).first()
     if tenant is not None and not services.line_types_bulk_collect(
         tenant=tenant, request_id=request_id
     ):
-        raise LookupNotFinished(request_id)
+        raise LookupNotFinished(f"bulk lookup {request_id} is still in progress")

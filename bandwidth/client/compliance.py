@@ -18,6 +18,11 @@ from bandwidth.errors import NotFoundError
 _XML_HEADERS = {"Content-Type": "application/xml; charset=utf-8", "Accept": "application/xml"}
 _JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
+LOOKUP_MAX_NUMBERS = 100
+"""Numbers per synchronous lookup (bandwidth.yml, createSyncLookup)."""
+BULK_LOOKUP_MAX_NUMBERS = 15_000
+"""Numbers per asynchronous bulk lookup (bandwidth.yml, createAsyncBulkLookup)."""
+
 
 @dataclass(frozen=True)
 class BrandRecord:
@@ -372,7 +377,7 @@ class ComplianceApi:
     # --- lookup ---
 
     def lookup(self, numbers: list[str]) -> list[LineType]:
-        """Up to 100 numbers at once (synchronous)."""
+        """Up to ``LOOKUP_MAX_NUMBERS`` at once (synchronous)."""
         answer = self._json(
             "POST",
             f"{self._api}/v2/accounts/{self._account}/phoneNumberLookup",
@@ -381,6 +386,7 @@ class ComplianceApi:
         return [line_type_from(r) for r in (answer.get("data") or {}).get("results", [])]
 
     def lookup_bulk_create(self, numbers: list[str]) -> str:
+        """Up to ``BULK_LOOKUP_MAX_NUMBERS`` at once; the request id to collect the results."""
         answer = self._json(
             "POST",
             f"{self._api}/v2/accounts/{self._account}/phoneNumberLookup/bulk",

@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bandwidth.client.compliance import (
+    BULK_LOOKUP_MAX_NUMBERS,
+    LOOKUP_MAX_NUMBERS,
     LineType,
 )
 from bandwidth.errors import BandwidthError
@@ -44,6 +46,8 @@ from .common import (
 from .events import number_messaging_status_changed
 
 logger = logging.getLogger("parley.compliance")
+
+FRESH_BATCH = 5000
 
 # --- each number's messaging_status ---
 
@@ -217,12 +221,14 @@ def number_refused_by_carrier(*, tenant: Tenant, number: str, error_code: int) -
 
 
 def _fresh_lookups(tenant: Tenant, numbers: list[str], now: datetime) -> dict[str, LineTypeLookup]:
-    return {
-        row.number: row
-        for row in LineTypeLookup.objects.for_tenant(tenant).filter(
-            number__in=numbers, looked_up_at__gte=now - LOOKUP_FRESH_FOR
-        )
-    }
+    fresh: dict[str, LineTypeLookup] = {}
+    rows = LineTypeLookup.objects.for_tenant(tenant).filter(
+        looked_up_at__gte=now - LOOKUP_FRESH_FOR
+    )
+    for start in range(0, len(numbers), FRESH_BATCH):
+        chunk = numbers[start : start + FRESH_BATCH]
+        fresh.update({row.number: row for row in rows.filter(number__in=chunk)})
+    return fresh
 
 
 def _lookup_row(tenant: Tenant, result: LineType, now: datetime) -> LineTypeLookup:
@@ -265,9 +271,9 @@ def line_types_lookup(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTy
     missing = [n for n in dict.fromkeys(numbers) if n not in found]
     if missing:
         client = client_for_tenant(tenant)
-        for start in range(0, len(missing), 100):
+        for start in range(0, len(missing), LOOKUP_MAX_NUMBERS):
             try:
-                results = client.compliance.lookup(missing[start : start + 100])
+                results = client.compliance.lookup(missing[start : start + LOOKUP_MAX_NUMBERS])
             except BandwidthError:
                 logger.warning("line-type lookup failed for %d number(s)", len(missing))
                 break
@@ -279,23 +285,48 @@ def line_types_lookup(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTy
     return found
 
 
-def line_types_bulk_start(*, tenant: Tenant, numbers: list[str]) -> str | None:
-    """For imports: one asynchronous bulk lookup of what is not cached; a task collects it."""
+def line_types_known(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTypeLookup]:
+    """The line types a check goes by: ``line_types_lookup`` (the cache, then Bandwidth), or
+    only the cache when lookups are off (``LINE_TYPE_LOOKUP_ON_SEND``)."""
+    if settings.LINE_TYPE_LOOKUP_ON_SEND:
+        return line_types_lookup(tenant=tenant, numbers=numbers)
+    return _fresh_lookups(tenant, numbers, timezone.now())
+
+
+def _collect_later(tenant_id: str, request_id: str) -> None:
+    from ..tasks import collect_bulk_lookup
+
+    collect_bulk_lookup.apply_async((tenant_id, request_id), countdown=1)
+
+
+def line_types_bulk_start(*, tenant: Tenant, numbers: list[str]) -> list[str]:
+    """For imports: asynchronous bulk lookups of the numbers not cached, as few as Bandwidth
+    allows (15,000 numbers each), each collected by a task after commit; returns their request
+    ids. A request Bandwidth does not accept is logged and the rest left: sends then look those
+    numbers up one by one."""
     now = timezone.now()
     fresh = _fresh_lookups(tenant, numbers, now)
     missing = [n for n in dict.fromkeys(numbers) if n not in fresh]
     if not missing:
-        return None
-    request_id = client_for_tenant(tenant).compliance.lookup_bulk_create(missing)
-    tenant_id = str(tenant.pk)
-
-    def collect() -> None:
-        from ..tasks import collect_bulk_lookup
-
-        collect_bulk_lookup.apply_async((tenant_id, request_id), countdown=1)
-
-    transaction.on_commit(collect)
-    return request_id
+        return []
+    client = client_for_tenant(tenant)
+    started: list[str] = []
+    for start in range(0, len(missing), BULK_LOOKUP_MAX_NUMBERS):
+        try:
+            request_id = client.compliance.lookup_bulk_create(
+                missing[start : start + BULK_LOOKUP_MAX_NUMBERS]
+            )
+        except BandwidthError as exc:
+            logger.warning(
+                "bulk line-type lookup of %d number(s) of tenant %s not accepted: %s",
+                len(missing) - start,
+                tenant.pk,
+                exc,
+            )
+            break
+        started.append(request_id)
+        transaction.on_commit(partial(_collect_later, str(tenant.pk), request_id))
+    return started
 
 
 def line_types_bulk_collect(*, tenant: Tenant, request_id: str) -> bool:
@@ -330,11 +361,7 @@ def send_check(
             )
     if allow_not_textable:
         return
-    lookups = (
-        line_types_lookup(tenant=tenant, numbers=recipients)
-        if settings.LINE_TYPE_LOOKUP_ON_SEND
-        else _fresh_lookups(tenant, recipients, timezone.now())
-    )
+    lookups = line_types_known(tenant=tenant, numbers=recipients)
     for number in recipients:
         lookup = lookups.get(number)
         if lookup is not None and not lookup.textable:

@@ -70,4 +70,18 @@ def test_a_bulk_lookup_for_an_import_fills_the_cache(
     found = dict(LineTypeLookup.objects.filter(tenant=tenant).values_list("number", "line_type"))
     assert found == {"+19195550100": "FIXED", "+19195550123": "MOBILE"}
     assert not LineTypeLookup.objects.filter(tenant=other_tenant).exists()
-    assert services.line_types_bulk_start(tenant=tenant, numbers=numbers) is None
+    assert services.line_types_bulk_start(tenant=tenant, numbers=numbers) == []
+
+
+def test_a_bulk_lookup_past_bandwidths_limit_is_split_and_skips_what_is_cached(
+    bandwidth, tenant
+):
+    numbers = [f"+1919{n:07d}" for n in range(15_002)]
+    LineTypeLookup.objects.create(tenant=tenant, number=numbers[7], line_type="MOBILE")
+    started = services.line_types_bulk_start(tenant=tenant, numbers=numbers)
+    bulks = bandwidth.emulator.state.bulk_lookups
+    assert sorted(bulks) == sorted(started) and len(started) == 2
+    sizes = sorted(len(bulks[request_id].numbers) for request_id in started)
+    assert sizes == [1, 15_000]  # Bandwidth takes at most 15,000 numbers a request
+    asked = [n for request_id in started for n in bulks[request_id].numbers]
+    assert sorted(asked) == sorted(n for n in numbers if n != numbers[7])
