@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from compliance import selectors as compliance_selectors
 from tenants.decorators import tenant_required
 from tenants.errors import ParleyError
 
@@ -37,8 +38,9 @@ def contacts(request: HttpRequest) -> HttpResponse:
     tag = selectors.tag_find(tenant=tenant, value=request.GET.get("tag", ""))
     rows = list(selectors.contact_list(tenant=tenant, query=query, tag=tag)[:CONTACTS_PAGE])
     names = selectors.tag_names(tenant=tenant, rows=rows)
+    lines = compliance_selectors.line_types_for(tenant=tenant, numbers=[c.number for c in rows])
     context = {
-        "contacts": [(c, names.get(c.pk, [])) for c in rows],
+        "contacts": [(c, names.get(c.pk, []), lines.get(c.number)) for c in rows],
         "q": query,
         "tag": tag,
         "tags": selectors.tag_list(tenant=tenant),
@@ -99,8 +101,10 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ParleyError as exc:
             flash.error(request, exc.message)
         return redirect("contact", pk=contact.pk)
+    lines = compliance_selectors.line_types_for(tenant=tenant, numbers=[contact.number])
     context = {
         "contact": contact,
+        "line": lines.get(contact.number),
         "tags": ", ".join(t.name for t in contact.tags.all()),
         "history": selectors.contact_history(tenant=tenant, contact=contact),
         "conversations": selectors.conversations_for_contact(tenant=tenant, contact=contact),
