@@ -373,7 +373,9 @@ COMPLIANCE_PLATFORM_BRAND = {
 }
 COMPLIANCE_RECONCILE_AFTER_SECONDS = env.float("COMPLIANCE_RECONCILE_AFTER_SECONDS", default=60.0)
 LINE_TYPE_LOOKUP_ON_SEND = env.bool("LINE_TYPE_LOOKUP_ON_SEND", default=True)
-"""Look up a recipient's line type (once per 30 days) before texting it."""
+"""Look up recipients' line types at Bandwidth (once per 30 days): before texting them, for a
+broadcast's recipients and, in bulk, for an import's numbers. Off, only lookups already stored
+count."""
 BANDWIDTH_EMULATOR_URL = env.str("BANDWIDTH_EMULATOR_URL", default="")
 BANDWIDTH_CONNECT_TIMEOUT = env.float("BANDWIDTH_CONNECT_TIMEOUT", default=3.05)
 BANDWIDTH_READ_TIMEOUT = env.float("BANDWIDTH_READ_TIMEOUT", default=15.0)

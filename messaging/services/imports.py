@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from compliance import services as compliance_services
 from core.phones import InvalidPhoneNumber, normalize_number
 from tenants.errors import ParleyError
 from tenants.models import Tenant
@@ -334,7 +336,18 @@ def contact_import_run(*, import_id: int) -> str:
         contact_import.content = ""
         contact_import.finished_at = timezone.now()
         contact_import.save()
+        numbers = [r.number for r in parsed.rows]
+        transaction.on_commit(lambda: _look_up_line_types(tenant, numbers), robust=True)
     return contact_import.status
+
+
+def _look_up_line_types(tenant: Tenant, numbers: list[str]) -> None:
+    """Once the contacts are committed: one bulk line-type lookup of the numbers not cached
+    (more only past Bandwidth's 15,000 a request), so their sends need not wait on one. Nothing
+    here fails the import: a lookup Bandwidth does not accept is logged and the sends look those
+    numbers up one by one."""
+    if settings.LINE_TYPE_LOOKUP_ON_SEND:
+        compliance_services.line_types_bulk_start(tenant=tenant, numbers=numbers)
 
 
 def contact_imports_stuck() -> list[int]:
