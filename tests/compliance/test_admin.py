@@ -73,9 +73,7 @@ def test_a_bulk_lookup_for_an_import_fills_the_cache(
     assert services.line_types_bulk_start(tenant=tenant, numbers=numbers) == []
 
 
-def test_a_bulk_lookup_past_bandwidths_limit_is_split_and_skips_what_is_cached(
-    bandwidth, tenant
-):
+def test_a_bulk_lookup_past_bandwidths_limit_is_split_and_skips_what_is_cached(bandwidth, tenant):
     numbers = [f"+1919{n:07d}" for n in range(15_002)]
     LineTypeLookup.objects.create(tenant=tenant, number=numbers[7], line_type="MOBILE")
     started = services.line_types_bulk_start(tenant=tenant, numbers=numbers)
