@@ -290,9 +290,13 @@ def broadcast_get(*, tenant: Tenant, pk: Any) -> Broadcast:
     return get_object_or_404(broadcast_list(tenant=tenant), pk=pk)
 
 
+SKIP_REASONS_SHOWN = 50
+
+
 def broadcast_report(*, tenant: Tenant, broadcast: Broadcast) -> dict[str, Any]:
-    """Progress and outcome: recipients by state, messages by status, failures by reason,
-    replies, opt-outs since it started, and the ETA at the pool's carrier rate."""
+    """Progress and outcome: recipients by state, the skipped by kind and reason, messages by
+    status, failures by reason, replies, opt-outs since it started, and the ETA at the pool's
+    carrier rate."""
     recipients = BroadcastRecipient.objects.for_tenant(tenant).filter(broadcast=broadcast)
     by_state = {
         (state, reason): count
@@ -303,6 +307,17 @@ def broadcast_report(*, tenant: Tenant, broadcast: Broadcast) -> dict[str, Any]:
     skipped = {
         reason: by_state.get(("skipped", reason), 0) for reason in BroadcastRecipient.Skip.values
     }
+    skip_reasons: dict[str, list[dict[str, Any]]] = {
+        reason: [] for reason in BroadcastRecipient.Skip.values
+    }
+    if any(skipped.values()):
+        for reason, detail, count in (
+            recipients.filter(status="skipped")
+            .values_list("skip_reason", "skip_detail")
+            .annotate(count=Count("pk"))
+            .order_by("-count", "skip_reason", "skip_detail")[:SKIP_REASONS_SHOWN]
+        ):
+            skip_reasons.setdefault(reason, []).append({"detail": detail, "count": count})
     pending = by_state.get(("pending", ""), 0)
     canceled = by_state.get(("canceled", ""), 0)
     messages = Message.objects.for_tenant(tenant).filter(broadcast_recipient__broadcast=broadcast)
@@ -352,6 +367,7 @@ def broadcast_report(*, tenant: Tenant, broadcast: Broadcast) -> dict[str, Any]:
         "queued": queued,
         "canceled": canceled,
         "skipped": skipped,
+        "skip_reasons": skip_reasons,
         "skipped_total": sum(skipped.values()),
         "sent": sum(
             statuses.get(s, 0)

@@ -18,9 +18,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from compliance import services as compliance_services
 from core.destinations import DestinationNotAllowed, destination_check
 from core.idempotency import idempotency_claim, idempotency_lookup
 from core.locks import try_lock
@@ -54,18 +55,31 @@ class BroadcastResult:
     created: bool
 
 
-def recipients_not_textable(*, tenant: Tenant, numbers: list[str]) -> dict[str, str]:
-    """The one place that decides which numbers cannot receive a text, with the reason.
+NOT_TEXTABLE_LANDLINE = "A landline, which can't receive texts."
+NOT_TEXTABLE_DEACTIVATED = "Deactivated."
 
-    Today: destinations the tenant's outbound policy refuses (``core.destinations``). A carrier
-    line-type lookup (landlines, from the compliance app) plugs in here."""
+
+def recipients_not_textable(*, tenant: Tenant, numbers: list[str]) -> dict[str, str]:
+    """The one place that decides which numbers of a broadcast cannot receive a text, with the
+    reason: destinations the tenant's outbound policy refuses (``core.destinations``), then
+    landlines and deactivated numbers by their line types (``line_types_known``: the lookups
+    cached 30 days, the rest asked of Bandwidth 100 at a time, unless lookups are off). A number
+    Bandwidth cannot look up now is not refused: it is texted."""
     rules = tenant_services.destination_rules(tenant=tenant, channel=OutboundChannel.TEXTS)
     refused: dict[str, str] = {}
     for number in numbers:
         try:
             destination_check(number, rules=rules, field="to")
         except DestinationNotAllowed as exc:
-            refused[number] = exc.message
+            refused[number] = f"Not allowed: {exc.reason}."
+    allowed = [number for number in numbers if number not in refused]
+    lookups = compliance_services.line_types_known(tenant=tenant, numbers=allowed)
+    for number in allowed:
+        lookup = lookups.get(number)
+        if lookup is not None and not lookup.textable:
+            refused[number] = (
+                NOT_TEXTABLE_DEACTIVATED if lookup.deactivated else NOT_TEXTABLE_LANDLINE
+            )
     return refused
 
 
@@ -311,6 +325,8 @@ def _hand_over(
                     tag=f"broadcast:{broadcast.pk}:{recipient.pk}",
                     sent_by=broadcast.created_by,
                     sent_by_token=broadcast.created_by_token,
+                    # recipients_not_textable has just decided, with the same lookups.
+                    allow_not_textable=True,
                 )
         except ParleyError as exc:
             recipient.skip_reason = Skip.OPTED_OUT if exc.code == "opted_out" else Skip.REFUSED
@@ -320,6 +336,27 @@ def _hand_over(
             recipient.slot_at = slot
     recipient.save(update_fields=fields)
     return recipient.message_id is not None
+
+
+SKIP_COUNTERS: dict[str, str] = {
+    Skip.OPTED_OUT: "skipped_opted_out",
+    Skip.BLOCKED: "skipped_blocked",
+    Skip.NOT_TEXTABLE: "skipped_not_textable",
+}
+
+
+def _count_skips(broadcast: Broadcast, recipients: list[BroadcastRecipient]) -> None:
+    """Adds the recipients skipped at their turn to the broadcast's counters (caller's
+    transaction), so they count as the skips found at creation do."""
+    added: dict[str, int] = {}
+    for recipient in recipients:
+        counter = SKIP_COUNTERS.get(recipient.skip_reason)
+        if recipient.status == BroadcastRecipient.Status.SKIPPED and counter:
+            added[counter] = added.get(counter, 0) + 1
+    if added:
+        Broadcast.objects.filter(pk=broadcast.pk).update(
+            **{counter: F(counter) + count for counter, count in added.items()}
+        )
 
 
 def broadcast_advance(*, broadcast_id: int) -> float | None:
@@ -386,6 +423,7 @@ def _advance(broadcast_id: int) -> float | None:
                 )
                 if made:
                     slot += interval
+            _count_skips(broadcast, batch)
     if recipients.filter(status="pending").exists():
         return float(settings.BROADCAST_ADVANCE_SECONDS)
     Broadcast.objects.filter(pk=broadcast_id, status=Broadcast.Status.SENDING).update(
