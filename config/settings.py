@@ -402,6 +402,9 @@ BROADCAST_LOOKAHEAD_SECONDS = env.float("BROADCAST_LOOKAHEAD_SECONDS", default=3
 BROADCAST_ADVANCE_SECONDS = env.float("BROADCAST_ADVANCE_SECONDS", default=1.0)
 BROADCAST_LEAD_SECONDS = env.float("BROADCAST_LEAD_SECONDS", default=0.5)
 BROADCAST_STALLED_SECONDS = env.float("BROADCAST_STALLED_SECONDS", default=15.0)
+BROADCAST_LOOKUPS_AT_CREATION = env.int("BROADCAST_LOOKUPS_AT_CREATION", default=500)
+"""Line types a new broadcast asks Bandwidth for at once (its report counts them from the
+start); the rest are looked up just before each recipient's turn."""
 MESSAGING_RAW_EVENT_RETENTION_DAYS = env.int("MESSAGING_RAW_EVENT_RETENTION_DAYS", default=30)
 MESSAGING_MAX_INBOUND_MEDIA_BYTES = env.int("MESSAGING_MAX_INBOUND_MEDIA_BYTES", default=5_000_000)
 

@@ -40,6 +40,7 @@ from .registration import (
 from .status import (
     line_types_bulk_collect,
     line_types_bulk_start,
+    line_types_cached,
     line_types_known,
     line_types_lookup,
     messaging_status_refresh,
@@ -73,6 +74,7 @@ __all__ = [
     "campaign_revet",
     "line_types_bulk_collect",
     "line_types_bulk_start",
+    "line_types_cached",
     "line_types_known",
     "line_types_lookup",
     "messaging_status_refresh",

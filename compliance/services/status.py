@@ -285,12 +285,17 @@ def line_types_lookup(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTy
     return found
 
 
+def line_types_cached(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTypeLookup]:
+    """What is known without asking Bandwidth: the lookups of the last 30 days."""
+    return _fresh_lookups(tenant, numbers, timezone.now())
+
+
 def line_types_known(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTypeLookup]:
     """The line types a check goes by: ``line_types_lookup`` (the cache, then Bandwidth), or
     only the cache when lookups are off (``LINE_TYPE_LOOKUP_ON_SEND``)."""
     if settings.LINE_TYPE_LOOKUP_ON_SEND:
         return line_types_lookup(tenant=tenant, numbers=numbers)
-    return _fresh_lookups(tenant, numbers, timezone.now())
+    return line_types_cached(tenant=tenant, numbers=numbers)
 
 
 def _collect_later(tenant_id: str, request_id: str) -> None:

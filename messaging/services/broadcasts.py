@@ -59,12 +59,15 @@ NOT_TEXTABLE_LANDLINE = "A landline, which can't receive texts."
 NOT_TEXTABLE_DEACTIVATED = "Deactivated."
 
 
-def recipients_not_textable(*, tenant: Tenant, numbers: list[str]) -> dict[str, str]:
+def recipients_not_textable(
+    *, tenant: Tenant, numbers: list[str], look_up_at_most: int = 0
+) -> dict[str, str]:
     """The one place that decides which numbers of a broadcast cannot receive a text, with the
     reason: destinations the tenant's outbound policy refuses (``core.destinations``), then
-    landlines and deactivated numbers by their line types (``line_types_known``: the lookups
-    cached 30 days, the rest asked of Bandwidth 100 at a time, unless lookups are off). A number
-    Bandwidth cannot look up now is not refused: it is texted."""
+    landlines and deactivated numbers by their line types: those known (``line_types_cached``),
+    and up to ``look_up_at_most`` others asked of Bandwidth now. Callers ask before their
+    transaction; the rest are asked just before each recipient's turn (``_look_up_upcoming``).
+    A number Bandwidth could not look up is texted."""
     rules = tenant_services.destination_rules(tenant=tenant, channel=OutboundChannel.TEXTS)
     refused: dict[str, str] = {}
     for number in numbers:
@@ -73,7 +76,10 @@ def recipients_not_textable(*, tenant: Tenant, numbers: list[str]) -> dict[str, 
         except DestinationNotAllowed as exc:
             refused[number] = f"Not allowed: {exc.reason}."
     allowed = [number for number in numbers if number not in refused]
-    lookups = compliance_services.line_types_known(tenant=tenant, numbers=allowed)
+    lookups = compliance_services.line_types_cached(tenant=tenant, numbers=allowed)
+    unknown = [number for number in allowed if number not in lookups][:look_up_at_most]
+    if unknown:
+        lookups.update(compliance_services.line_types_known(tenant=tenant, numbers=unknown))
     for number in allowed:
         lookup = lookups.get(number)
         if lookup is not None and not lookup.textable:
@@ -218,7 +224,9 @@ def broadcast_create(
     audience = _audience(tenant, tag, contact_import)
     numbers = [number for _pk, number, _out in audience]
     blocked = tenant_selectors.blocked_among(tenant=tenant, numbers=numbers)
-    not_textable = recipients_not_textable(tenant=tenant, numbers=numbers)
+    not_textable = recipients_not_textable(
+        tenant=tenant, numbers=numbers, look_up_at_most=settings.BROADCAST_LOOKUPS_AT_CREATION
+    )
     chosen = _assign(tenant, pool, audience)
     info = segment_info(text, mms=False)
     with transaction.atomic():
@@ -368,6 +376,16 @@ def broadcast_advance(*, broadcast_id: int) -> float | None:
         return _advance(broadcast_id)
 
 
+def _look_up_upcoming(tenant: Tenant, recipients: Any, wanted: int) -> None:
+    """The line types of the next ``wanted`` pending recipients, asked of Bandwidth when not
+    known (and kept) before the batch's transaction, so none is made inside it."""
+    numbers = list(
+        recipients.filter(status="pending").order_by("pk").values_list("number", flat=True)[:wanted]
+    )
+    if numbers:
+        compliance_services.line_types_known(tenant=tenant, numbers=numbers)
+
+
 def _advance(broadcast_id: int) -> float | None:
     """For each number of the pool: the messages whose slots (one every ``segments / rate`` s,
     plus the limiter's margin) fall within the lookahead, each scheduled ``BROADCAST_LEAD_SECONDS``
@@ -402,6 +420,7 @@ def _advance(broadcast_id: int) -> float | None:
         if slot > horizon:
             continue
         wanted = math.floor((horizon - slot) / interval) + 1
+        _look_up_upcoming(tenant, recipients.filter(phone_number=phone_number), wanted)
         with transaction.atomic():
             batch = list(
                 recipients.select_for_update(skip_locked=True, of=("self",))

@@ -181,7 +181,6 @@ def _check_media_urls(urls: list[str]) -> None:
             )
 
 
-@transaction.atomic
 def message_send(
     *,
     tenant: Tenant,
@@ -204,8 +203,9 @@ def message_send(
     it after commit (or at ``send_at``). The UI, the API, scheduled sends and automatic replies
     all come here.
 
-    Attachments are checked and written to storage before anything is locked. Then, in one
-    short block with no I/O: the Idempotency-Key is claimed (``core.idempotency``), the segments
+    Attachments are checked and written to storage, and recipients' line types looked up (and
+    kept, even when the send is then refused), before anything is locked. Then, in one short
+    transaction with no I/O: the Idempotency-Key is claimed (``core.idempotency``), the segments
     are counted against the daily cap of the tenant's local day (``now`` defaults to the present)
     and the rows are written. Automatic replies are counted but never refused by the cap.
     """

@@ -8,10 +8,11 @@ from numbers.models import PhoneNumber
 import pytest
 
 from bandwidth.client.emulator_sim import decide_campaign, decide_toll_free
-from compliance.models import TollFreeVerification
+from compliance.models import LineTypeLookup, TollFreeVerification
 from integrations.models import Event as OutboxEvent
 from integrations.services import webhook_endpoint_create
 from messaging.models import Message
+from usage.selectors import usage_month_used
 
 from ..conftest import wait_until
 from .conftest import CAMPAIGN, PROFILE, reconcile
@@ -196,6 +197,14 @@ def test_a_landline_is_refused_as_not_textable_and_a_call_to_it_works(
     deactivated = _send(tenant_api, line.e164, to="+19845550101")
     assert deactivated.json()["error"]["code"] == "recipient_not_textable"
     assert not Message.objects.exists()
+    # What the refused sends learned is kept (and billed) once: trying again asks no one.
+    kept = LineTypeLookup.objects.filter(tenant=line.tenant).order_by("number")
+    assert [(r.number, r.line_type, r.deactivated) for r in kept] == [
+        ("+19195550100", "FIXED", False),
+        ("+19845550101", kept[1].line_type, True),
+    ]
+    assert _send(tenant_api, line.e164, to="+19195550100").status_code == 409
+    assert usage_month_used(tenant=line.tenant, metrics=("lookups",)) == 2
 
     call = tenant_api.post(
         "/api/v1/calls/",

@@ -130,3 +130,30 @@ def test_the_ui_skips_them_at_their_turn_when_bandwidth_could_not_say_at_creatio
     for path in (f"/broadcasts/{broadcast.pk}/", f"/broadcasts/{broadcast.pk}/progress/"):
         assert intruder.get(path).status_code == 404
     assert "Promo" not in intruder.get("/broadcasts/").content.decode()
+
+
+def test_a_large_audience_is_looked_up_turn_by_turn_not_at_creation(
+    line, bandwidth, tenant_api, settings
+):
+    """Past BROADCAST_LOOKUPS_AT_CREATION the creating request asks Bandwidth nothing; each
+    recipient's line type is asked just before its turn, and the skips count then."""
+    settings.BROADCAST_LOOKUPS_AT_CREATION = 1
+    settings.BROADCAST_LOOKAHEAD_SECONDS = 10
+    _audience(line.tenant)
+    created = tenant_api.post(
+        "/api/v1/broadcasts/",
+        {"name": "Promo", "text": TEXT, "from": [line.e164], "tag": "promo"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert [r.number for r in LineTypeLookup.objects.filter(tenant=line.tenant)] == [MOBILE]
+    broadcast = Broadcast.objects.get(pk=created.json()["id"])
+    assert broadcast.skipped_not_textable == 0
+
+    tasks.advance_broadcast.apply(args=(broadcast.pk,))
+    broadcast.refresh_from_db()
+    assert LineTypeLookup.objects.filter(tenant=line.tenant).count() == 3
+    assert broadcast.skipped_not_textable == 2
+    assert set(_skips(broadcast)) == {LANDLINE, DEACTIVATED}
+    sent = Message.objects.filter(tenant=line.tenant, broadcast_recipient__broadcast=broadcast)
+    assert [m.conversation.participants for m in sent] == [[MOBILE]]
