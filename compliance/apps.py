@@ -22,6 +22,6 @@ class ComplianceConfig(AppConfig):
 
         from .checks import platform_brand_configured
 
-        checks.register(platform_brand_configured, checks.Tags.compatibility)
+        checks.register(platform_brand_configured, deploy=True)
 
         number_status_changed.connect(_on_number_status_changed, dispatch_uid="compliance-status")

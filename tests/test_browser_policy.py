@@ -198,6 +198,13 @@ PRODUCTION_ENV = {
     "BANDWIDTH_ACCOUNT_ID": "1",
     "BANDWIDTH_CLIENT_ID": "c",
     "BANDWIDTH_CLIENT_SECRET": "s",
+    "COMPLIANCE_PLATFORM_LEGAL_NAME": "Parley Platform Inc.",
+    "COMPLIANCE_PLATFORM_EIN": "98-7654321",
+    "COMPLIANCE_PLATFORM_STREET": "1 Platform Way",
+    "COMPLIANCE_PLATFORM_CITY": "Raleigh",
+    "COMPLIANCE_PLATFORM_STATE": "NC",
+    "COMPLIANCE_PLATFORM_POSTAL_CODE": "27601",
+    "COMPLIANCE_PLATFORM_WEBSITE": "https://parley.example.com",
 }
 
 SETTING_NAMES = [
@@ -305,3 +312,11 @@ def test_deploy_check_passes_clean_with_preload_opted_in():
     result = _deploy_check(SECURE_HSTS_PRELOAD="true")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_names_the_platform_brand_settings_left_empty():
+    result = _deploy_check(SECURE_HSTS_PRELOAD="true", COMPLIANCE_PLATFORM_EIN="")
+    assert result.returncode != 0
+    assert re.findall(r"^\?: \((\S+)\)", result.stderr, re.M) == ["compliance.W001"]
+    assert "COMPLIANCE_PLATFORM_EIN" in result.stderr
+    assert "COMPLIANCE_PLATFORM_LEGAL_NAME" not in result.stderr
