@@ -166,6 +166,21 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
     connections.close_all()
 
 
+def totp_code(device: Any) -> str:
+    """The code an authenticator app shows now. A code is accepted once and a wrong one makes
+    the next try wait (django-otp's throttling): the test stands for "a little later" by
+    forgetting both."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():06d}"
+
+
 def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.05) -> Any:
     """Polls until ``predicate`` returns something truthy; fails the test after ``timeout``."""
     deadline = time.monotonic() + timeout

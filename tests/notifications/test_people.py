@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants.models import Membership
 
+from ..conftest import totp_code
 from ..factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -168,27 +169,16 @@ def test_password_change(owner, login):
     assert wrong.status_code == 200 and "incorrectly" in wrong.content.decode()
 
 
-def _code(device: TOTPDevice) -> str:
-    """The code the app shows now. A code is accepted once and a wrong one makes the next try
-    wait (django-otp's throttling): the test stands for "a little later" by forgetting both."""
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
-    )
-    device.refresh_from_db()
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():06d}"
-
-
 def _turn_on_two_factor(client: Client, user) -> TOTPDevice:
     page = client.get("/profile/two-factor/").content.decode()
     assert "<svg" in page and 'id="totp-secret"' in page
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     wrong = client.post(
-        "/profile/two-factor/", {"token": "000000" if _code(device) != "000000" else "111111"}
+        "/profile/two-factor/", {"token": "000000" if totp_code(device) != "000000" else "111111"}
     )
     assert wrong.status_code == 400 and "not right" in wrong.content.decode()
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    assert client.post("/profile/two-factor/", {"token": _code(device)}).status_code == 302
+    assert client.post("/profile/two-factor/", {"token": totp_code(device)}).status_code == 302
     device.refresh_from_db()
     assert device.confirmed
     return device
@@ -209,14 +199,14 @@ def test_two_factor_sign_in(owner, login):
         "/accounts/two-factor/", {"token": f"{totp.token():06d}", "next": "/inbox/"}
     )
     assert throttled.status_code == 400 and "wait a few seconds" in throttled.content.decode()
-    passed = browser.post("/accounts/two-factor/", {"token": _code(device), "next": "/inbox/"})
+    passed = browser.post("/accounts/two-factor/", {"token": totp_code(device), "next": "/inbox/"})
     assert passed.status_code == 302 and passed["Location"] == "/inbox/"
     assert browser.get("/inbox/").status_code == 200
     # An outside address is never a destination after the code.
     other = Client()
     _sign_in(other, owner.user.email, PASSWORD)
     away = other.post(
-        "/accounts/two-factor/", {"token": _code(device), "next": "https://evil.example/"}
+        "/accounts/two-factor/", {"token": totp_code(device), "next": "https://evil.example/"}
     )
     assert away["Location"] == "/"
 
@@ -238,10 +228,10 @@ def test_owner_requires_two_factor_for_the_tenant_only(owner, agent, other_owner
     assert login(other_owner).get("/inbox/").status_code == 200
 
 
-def test_switching_two_factor_off_needs_a_current_code(owner, login):
+def test_switching_two_factor_off_needs_a_currenttotp_code(owner, login):
     client = login(owner)
     device = _turn_on_two_factor(client, owner.user)
     client.post("/profile/two-factor/off/", {"token": "000001"})
     assert TOTPDevice.objects.filter(user=owner.user).exists()
-    client.post("/profile/two-factor/off/", {"token": _code(device)})
+    client.post("/profile/two-factor/off/", {"token": totp_code(device)})
     assert not TOTPDevice.objects.filter(user=owner.user).exists()

@@ -7,12 +7,12 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tenants.admin_site import ParleyAdminSite
 from tenants.models import Tenant
 
+from ..conftest import totp_code
 from ..factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -20,19 +20,8 @@ pytestmark = pytest.mark.django_db
 STAFF_PASSWORD = "pw-staff-123"
 
 
-def _code(device: TOTPDevice) -> str:
-    """The code the app shows now. A code is accepted once and a wrong one makes the next try
-    wait (django-otp's throttling): the test stands for "a little later" by forgetting both."""
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
-    )
-    device.refresh_from_db()
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():06d}"
-
-
 def _wrong(device: TOTPDevice) -> str:
-    return "000000" if _code(device) != "000000" else "111111"
+    return "000000" if totp_code(device) != "000000" else "111111"
 
 
 @pytest.fixture
@@ -89,7 +78,7 @@ def test_staff_with_an_authenticator_give_a_code_before_the_admin(staff, staff_d
     assert browser.get("/admin/").status_code == 302, "a wrong code opens nothing"
 
     passed = browser.post(
-        "/accounts/two-factor/", {"token": _code(staff_device), "next": "/admin/"}
+        "/accounts/two-factor/", {"token": totp_code(staff_device), "next": "/admin/"}
     )
     assert passed.status_code == 302 and passed["Location"] == "/admin/"
     assert browser.get("/admin/").status_code == 200
@@ -114,7 +103,7 @@ def test_staff_with_an_authenticator_cannot_swap_it_with_a_password_alone(
     assert client.get("/admin/").status_code == 302
 
 
-def test_signing_out_of_the_admin_needs_no_code(client, staff, staff_device):
+def test_signing_out_of_the_admin_needs_nototp_code(client, staff, staff_device):
     client.force_login(staff)
     response = client.post("/admin/logout/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
@@ -141,7 +130,7 @@ def test_required_two_factor_sends_staff_without_one_to_set_it_up(staff, setting
     assert browser.get("/admin/").status_code == 302, "an unconfirmed authenticator opens nothing"
 
     device = TOTPDevice.objects.get(user=staff, confirmed=False)
-    done = browser.post("/profile/two-factor/", {"token": _code(device), "next": "/admin/"})
+    done = browser.post("/profile/two-factor/", {"token": totp_code(device), "next": "/admin/"})
     assert done.status_code == 302 and done["Location"] == "/admin/"
     assert TOTPDevice.objects.get(user=staff).confirmed
     assert browser.get("/admin/").status_code == 200
@@ -150,7 +139,7 @@ def test_required_two_factor_sends_staff_without_one_to_set_it_up(staff, setting
     later = Client()
     _admin_sign_in(later, "staff", STAFF_PASSWORD)
     assert later.get("/admin/")["Location"] == "/accounts/two-factor/?next=%2Fadmin%2F"
-    later.post("/accounts/two-factor/", {"token": _code(device), "next": "/admin/"})
+    later.post("/accounts/two-factor/", {"token": totp_code(device), "next": "/admin/"})
     assert later.get("/admin/").status_code == 200
 
 
@@ -171,7 +160,7 @@ def test_members_who_are_not_staff_get_the_admin_login(owner, other_owner, setti
     browser.post(
         "/accounts/login/", {"username": owner.user.email, "password": PASSWORD}, follow=True
     )
-    browser.post("/accounts/two-factor/", {"token": _code(device), "next": "/inbox/"})
+    browser.post("/accounts/two-factor/", {"token": totp_code(device), "next": "/inbox/"})
     assert browser.get("/inbox/").status_code == 200, "signed in with the code"
     for path in ("/admin/", "/admin/tenants/tenant/"):
         response = browser.get(path)
