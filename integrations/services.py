@@ -276,6 +276,11 @@ def _failing_too_long(since: datetime | None) -> str:
 # --- the outbox ----------------------------------------------------------------------------------
 
 
+def event_time(moment: datetime | None) -> str | None:
+    """A time in an event's ``data``: ISO 8601 with its offset, or None."""
+    return moment.isoformat() if moment else None
+
+
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 

@@ -4,15 +4,10 @@ transaction of the change they report, and only when a state really moved."""
 from __future__ import annotations
 
 from numbers.models import PhoneNumber
-from typing import Any
 
-from integrations.services import event_record
+from integrations.services import event_record, event_time
 
 from ..models import Brand, Campaign, TollFreeVerification
-
-
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def number_messaging_status_changed(row: PhoneNumber) -> None:
@@ -79,6 +74,6 @@ def toll_free_verification_status_changed(
             "denial_code": verification.denial_code,
             "denial_reason": verification.denial_reason,
             "resubmit_allowed": verification.can_resubmit,
-            "resubmit_deadline": _iso(verification.resubmit_deadline),
+            "resubmit_deadline": event_time(verification.resubmit_deadline),
         },
     )

@@ -55,6 +55,12 @@ class BroadcastResult:
     created: bool
 
 
+SKIP_COUNTERS: dict[str, str] = {
+    Skip.OPTED_OUT: "skipped_opted_out",
+    Skip.BLOCKED: "skipped_blocked",
+    Skip.NOT_TEXTABLE: "skipped_not_textable",
+}
+
 NOT_TEXTABLE_LANDLINE = "A landline, which can't receive texts."
 NOT_TEXTABLE_DEACTIVATED = "Deactivated."
 
@@ -276,12 +282,9 @@ def broadcast_create(
                 )
             )
         BroadcastRecipient.objects.bulk_create(rows, batch_size=BATCH)
-        broadcast.skipped_opted_out = counts[Skip.OPTED_OUT]
-        broadcast.skipped_blocked = counts[Skip.BLOCKED]
-        broadcast.skipped_not_textable = counts[Skip.NOT_TEXTABLE]
-        broadcast.save(
-            update_fields=["skipped_opted_out", "skipped_blocked", "skipped_not_textable"]
-        )
+        for skip, counter in SKIP_COUNTERS.items():
+            setattr(broadcast, counter, counts[skip])
+        broadcast.save(update_fields=list(SKIP_COUNTERS.values()))
         claim.complete(broadcast.pk)
         _enqueue_advance(broadcast)
     return BroadcastResult(broadcast, True)
@@ -344,13 +347,6 @@ def _hand_over(
             recipient.slot_at = slot
     recipient.save(update_fields=fields)
     return recipient.message_id is not None
-
-
-SKIP_COUNTERS: dict[str, str] = {
-    Skip.OPTED_OUT: "skipped_opted_out",
-    Skip.BLOCKED: "skipped_blocked",
-    Skip.NOT_TEXTABLE: "skipped_not_textable",
-}
 
 
 def _count_skips(broadcast: Broadcast, recipients: list[BroadcastRecipient]) -> None:

@@ -3,7 +3,7 @@ transaction of the change."""
 
 from __future__ import annotations
 
-from integrations.services import event_record
+from integrations.services import event_record, event_time
 from tenants.models import Membership
 
 from ..models import Contact, Conversation, Message
@@ -27,7 +27,7 @@ def report_received(message: Message, media_count: int) -> None:
             "to": list(message.to),
             "text": message.text,
             "media_count": media_count,
-            "received_at": message.received_at.isoformat() if message.received_at else None,
+            "received_at": event_time(message.received_at),
         },
     )
 

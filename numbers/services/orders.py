@@ -21,7 +21,7 @@ from carrier.clients import client_for_tenant
 from carrier.models import BandwidthAccount, Provisioning
 from core import phones
 from core.idempotency import idempotency_claim, idempotency_lookup
-from integrations.services import event_record
+from integrations.services import event_record, event_time
 from tenants.errors import Conflict, ParleyError
 from tenants.models import Tenant
 
@@ -260,7 +260,7 @@ def number_event_report(phone_number: PhoneNumber) -> None:
         data={
             "number_id": phone_number.pk,
             "number": phone_number.number,
-            kind.replace("number.", "") + "_at": stamp.isoformat() if stamp else None,
+            kind.replace("number.", "") + "_at": event_time(stamp),
         },
     )
 

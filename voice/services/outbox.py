@@ -3,13 +3,9 @@ transaction of the change."""
 
 from __future__ import annotations
 
-from integrations.services import event_record
+from integrations.services import event_record, event_time
 
 from ..models import Call, Recording, Voicemail
-
-
-def _iso(value: object) -> str | None:
-    return value.isoformat() if hasattr(value, "isoformat") else None
 
 
 def _call_data(call: Call) -> dict[str, object]:
@@ -25,7 +21,7 @@ def report_call_started(call: Call) -> None:
     event_record(
         tenant_id=call.tenant_id,
         type="call.started",
-        data={**_call_data(call), "started_at": _iso(call.started_at)},
+        data={**_call_data(call), "started_at": event_time(call.started_at)},
     )
 
 
@@ -38,7 +34,7 @@ def report_call_completed(call: Call) -> None:
             "outcome": call.status,
             "cause": call.cause,
             "duration_seconds": call.duration,
-            "ended_at": _iso(call.ended_at),
+            "ended_at": event_time(call.ended_at),
         },
     )
 
