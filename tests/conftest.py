@@ -36,6 +36,51 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+def _uses_transactions(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+def _busy_sessions() -> list[tuple[int, str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, state, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend' AND state <> 'idle'"
+        )
+        return list(cursor.fetchall())
+
+
+@pytest.fixture(autouse=True)
+def _quiet_database_before_flush(
+    request: pytest.FixtureRequest, django_db_blocker: Any
+) -> Iterator[None]:
+    """A test with real transactions ends with a TRUNCATE of every table. Work the test set
+    going (a callback the live server is still handling, a worker thread finishing a task)
+    may still hold locks then, and the TRUNCATE deadlocks with it; so wait for the other
+    sessions on the test database to go idle, and end any that do not within 10 s."""
+    yield
+    if not _uses_transactions(request):
+        return
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        deadline = time.monotonic() + 10
+        while (busy := _busy_sessions()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if busy:
+            with connection.cursor() as cursor:
+                for pid, state, query in busy:
+                    print(f"ending a session still {state} after the test: {query!r}")
+                    cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
 @pytest.fixture(autouse=True)
 def _no_lookup_without_the_emulator(settings: Any) -> None:
     """Sends check recipients' line types against Bandwidth; only the ``bandwidth`` fixture
