@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from core import phones
+from core.display import full_time, local_time, time_html
 
 from .. import selectors
 
@@ -28,20 +29,9 @@ register = template.Library()
 MISSING = ""
 
 
-def _local(value: datetime) -> datetime:
-    return timezone.localtime(value) if timezone.is_aware(value) else value
-
-
-def full_time(value: datetime) -> str:
-    return str(formats.date_format(_local(value), "DATETIME_FORMAT"))
-
-
 @register.simple_tag
 def when(value: datetime | None) -> SafeString | str:
-    if not value:
-        return MISSING
-    local = _local(value)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), full_time(value))
+    return time_html(value) if value else MISSING
 
 
 def relative(value: datetime, now: datetime | None = None) -> str:
@@ -53,7 +43,7 @@ def relative(value: datetime, now: datetime | None = None) -> str:
         return f"{int(seconds // 60)} min ago"
     if 0 < seconds < 6 * 3600:
         return f"{int(seconds // 3600)} h ago"
-    local, today = _local(value), _local(now).date()
+    local, today = local_time(value), local_time(now).date()
     if local.date() == today:
         return str(formats.date_format(local, "TIME_FORMAT"))
     if (today - local.date()).days == 1:
@@ -69,7 +59,7 @@ def ago(value: datetime | None) -> SafeString | str:
         return MISSING
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
-        _local(value).isoformat(),
+        local_time(value).isoformat(),
         full_time(value),
         relative(value),
     )
@@ -80,7 +70,7 @@ def day(value: date | datetime | None) -> str:
     if not value:
         return MISSING
     if isinstance(value, datetime):
-        value = _local(value)
+        value = local_time(value)
     return str(formats.date_format(value, "DATE_FORMAT"))
 
 
