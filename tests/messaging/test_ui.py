@@ -78,6 +78,31 @@ def test_thread_shows_states_and_failure_reason_and_marks_read(inbound, wired, o
     assert 'hx-trigger="every 2s"' in fragment and "Sorry" in fragment
 
 
+def test_thread_escapes_what_people_wrote_and_keeps_their_line_breaks(wired, owner, login, client):
+    post_events(
+        client,
+        wired.auth,
+        [received(wired.e164, "+19195550123", 'Tom & "Jo"\n<script>x()</script>', message_id="x1")],
+    )
+    drain()
+    owner.user.first_name, owner.user.last_name = "<b>Ann</b>", "Lee"
+    owner.user.save()
+    sent = services.message_send(
+        tenant=wired.tenant,
+        from_number=wired.e164,
+        to=["+19195550123"],
+        text="a\r\nb",
+        sent_by=owner.user,
+    ).message
+    Message.objects.filter(pk=sent.pk).update(status="failed", error_description="<i>no</i>")
+    page = login(owner).get(f"/inbox/{sent.conversation_id}/thread/").content.decode()
+    assert "<script>" not in page and "<b>Ann" not in page and "<i>no" not in page
+    assert "Tom &amp; &quot;Jo&quot;<br>&lt;script&gt;x()&lt;/script&gt;" in page
+    assert "<div>a<br>b</div>" in page
+    assert "&lt;b&gt;Ann&lt;/b&gt; Lee" in page and "&lt;i&gt;no&lt;/i&gt;" in page
+    assert f'data-message="{sent.pk}" data-status="failed"' in page
+
+
 def test_compose_sends_from_the_thread(inbound, owner, login):
     client = login(owner)
     response = client.post(f"/inbox/{inbound.conversation_id}/send/", {"text": "Yes, until 6"})
