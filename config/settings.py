@@ -376,6 +376,9 @@ LINE_TYPE_LOOKUP_ON_SEND = env.bool("LINE_TYPE_LOOKUP_ON_SEND", default=True)
 """Look up recipients' line types at Bandwidth (once per 30 days): before texting them, for a
 broadcast's recipients and, in bulk, for an import's numbers. Off, only lookups already stored
 count."""
+LINE_TYPE_BULK_WAIT_SECONDS = env.float("LINE_TYPE_BULK_WAIT_SECONDS", default=300.0)
+"""How long a broadcast waits for the line types an import's bulk lookup will bring before it
+asks Bandwidth for them one by one."""
 BANDWIDTH_EMULATOR_URL = env.str("BANDWIDTH_EMULATOR_URL", default="")
 BANDWIDTH_CONNECT_TIMEOUT = env.float("BANDWIDTH_CONNECT_TIMEOUT", default=3.05)
 BANDWIDTH_READ_TIMEOUT = env.float("BANDWIDTH_READ_TIMEOUT", default=15.0)

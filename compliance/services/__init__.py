@@ -38,6 +38,7 @@ from .registration import (
     tnoptions_notification_record,
 )
 from .status import (
+    line_types_awaited,
     line_types_bulk_collect,
     line_types_bulk_start,
     line_types_cached,
@@ -72,6 +73,7 @@ __all__ = [
     "campaign_defaults",
     "campaign_refresh",
     "campaign_revet",
+    "line_types_awaited",
     "line_types_bulk_collect",
     "line_types_bulk_start",
     "line_types_cached",

@@ -10,6 +10,7 @@ from functools import partial
 from numbers.models import PhoneNumber
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -298,10 +299,33 @@ def line_types_known(*, tenant: Tenant, numbers: list[str]) -> dict[str, LineTyp
     return line_types_cached(tenant=tenant, numbers=numbers)
 
 
-def _collect_later(tenant_id: str, request_id: str) -> None:
+BULK_PENDING_PREFIX = "line-types-bulk:"
+
+
+def _pending_key(tenant_id: object, number: str) -> str:
+    return f"{BULK_PENDING_PREFIX}{tenant_id}:{number}"
+
+
+def _request_key(request_id: str) -> str:
+    return f"{BULK_PENDING_PREFIX}request:{request_id}"
+
+
+def _collect_later(tenant_id: str, request_id: str, numbers: list[str]) -> None:
+    """Once the import has committed: note its numbers as awaited (so a broadcast waits for the
+    bulk answer rather than buying the same lookups again, for at most
+    LINE_TYPE_BULK_WAIT_SECONDS) and start the task that collects the answer."""
     from ..tasks import collect_bulk_lookup
 
+    wait = float(settings.LINE_TYPE_BULK_WAIT_SECONDS)
+    cache.set_many({_pending_key(tenant_id, n): request_id for n in numbers}, timeout=wait)
+    cache.set(_request_key(request_id), numbers, timeout=wait)
     collect_bulk_lookup.apply_async((tenant_id, request_id), countdown=1)
+
+
+def line_types_awaited(*, tenant: Tenant, numbers: list[str]) -> set[str]:
+    """The numbers of ``numbers`` whose line types a bulk lookup will bring shortly."""
+    keys = {_pending_key(tenant.pk, n): n for n in dict.fromkeys(numbers)}
+    return {keys[key] for key in cache.get_many(list(keys))} if keys else set()
 
 
 def line_types_bulk_start(*, tenant: Tenant, numbers: list[str]) -> list[str]:
@@ -330,7 +354,8 @@ def line_types_bulk_start(*, tenant: Tenant, numbers: list[str]) -> list[str]:
             )
             break
         started.append(request_id)
-        transaction.on_commit(partial(_collect_later, str(tenant.pk), request_id))
+        chunk = missing[start : start + BULK_LOOKUP_MAX_NUMBERS]
+        transaction.on_commit(partial(_collect_later, str(tenant.pk), request_id, chunk))
     return started
 
 
@@ -340,6 +365,8 @@ def line_types_bulk_collect(*, tenant: Tenant, request_id: str) -> bool:
         return False
     now = timezone.now()
     _store_lookups(tenant, [_lookup_row(tenant, r, now) for r in results if r.phone_number])
+    numbers = cache.get(_request_key(request_id)) or [r.phone_number for r in results]
+    cache.delete_many([_pending_key(tenant.pk, n) for n in numbers] + [_request_key(request_id)])
     return True
 
 

@@ -83,7 +83,11 @@ def recipients_not_textable(
             refused[number] = f"Not allowed: {exc.reason}."
     allowed = [number for number in numbers if number not in refused]
     lookups = compliance_services.line_types_cached(tenant=tenant, numbers=allowed)
-    unknown = [number for number in allowed if number not in lookups][:look_up_at_most]
+    unknown = [number for number in allowed if number not in lookups]
+    if unknown and look_up_at_most:
+        awaited = compliance_services.line_types_awaited(tenant=tenant, numbers=unknown)
+        unknown = [number for number in unknown if number not in awaited]
+    unknown = unknown[:look_up_at_most]
     if unknown:
         lookups.update(compliance_services.line_types_known(tenant=tenant, numbers=unknown))
     for number in allowed:
@@ -372,14 +376,20 @@ def broadcast_advance(*, broadcast_id: int) -> float | None:
         return _advance(broadcast_id)
 
 
-def _look_up_upcoming(tenant: Tenant, recipients: Any, wanted: int) -> None:
+def _look_up_upcoming(tenant: Tenant, recipients: Any, wanted: int) -> bool:
     """The line types of the next ``wanted`` pending recipients, asked of Bandwidth when not
-    known (and kept) before the batch's transaction, so none is made inside it."""
+    known (and kept) before the batch's transaction, so none is made inside it. False while an
+    import's bulk lookup is still to bring some of them: the turn waits for it rather than
+    texting them unchecked or buying their lookups twice."""
     numbers = list(
         recipients.filter(status="pending").order_by("pk").values_list("number", flat=True)[:wanted]
     )
-    if numbers:
-        compliance_services.line_types_known(tenant=tenant, numbers=numbers)
+    if not numbers:
+        return True
+    if compliance_services.line_types_awaited(tenant=tenant, numbers=numbers):
+        return False
+    compliance_services.line_types_known(tenant=tenant, numbers=numbers)
+    return True
 
 
 def _advance(broadcast_id: int) -> float | None:
@@ -416,7 +426,8 @@ def _advance(broadcast_id: int) -> float | None:
         if slot > horizon:
             continue
         wanted = math.floor((horizon - slot) / interval) + 1
-        _look_up_upcoming(tenant, recipients.filter(phone_number=phone_number), wanted)
+        if not _look_up_upcoming(tenant, recipients.filter(phone_number=phone_number), wanted):
+            continue
         with transaction.atomic():
             batch = list(
                 recipients.select_for_update(skip_locked=True, of=("self",))

@@ -15,7 +15,9 @@ from bandwidth.client import reset_client_caches
 from compliance import tasks as compliance_tasks
 from compliance.models import LineTypeLookup
 from messaging import services
-from messaging.models import Contact, ContactImport
+from messaging import tasks as messaging_tasks
+from messaging.models import Broadcast, Contact, ContactImport, Message
+from usage.models import Metric, UsageCounter
 
 from ..conftest import wait_until
 
@@ -144,3 +146,36 @@ def test_an_import_stays_done_when_bandwidth_does_not_take_the_lookup(
     assert refused.json()["error"]["code"] == "recipient_not_textable"
     assert "landline" in refused.json()["error"]["message"]
     assert not bandwidth.emulator.state.bulk_lookups
+
+
+def test_a_broadcast_right_after_an_import_waits_for_its_bulk_lookup_and_buys_none_again(
+    bandwidth, line, login, owner, tenant, tenant_api, settings
+):
+    """The import's bulk lookup is still running when the broadcast is created: neither the
+    creation nor a turn asks Bandwidth for those numbers one by one, and no recipient is texted
+    unchecked; once the bulk answer is in, the turn skips the landline and the deactivated number.
+    Each number's lookup is bought once (the tenant's lookups usage)."""
+    settings.BROADCAST_LOOKAHEAD_SECONDS = 10
+    contact_import = _import(login(owner), CSV)
+    (request_id,) = bandwidth.emulator.state.bulk_lookups
+    created = tenant_api.post(
+        "/api/v1/broadcasts/",
+        {"name": "Promo", "text": "Hi", "from": [line.e164], "contact_import": contact_import.pk},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["skipped_not_textable"] == 0
+    broadcast = Broadcast.objects.get(pk=created.json()["id"])
+
+    messaging_tasks.advance_broadcast.apply(args=(broadcast.pk,))
+    assert not LineTypeLookup.objects.exists()
+    assert not Message.objects.filter(broadcast_recipient__broadcast=broadcast).exists()
+
+    _collect(bandwidth, tenant, request_id)
+    messaging_tasks.advance_broadcast.apply(args=(broadcast.pk,))
+    broadcast.refresh_from_db()
+    assert broadcast.skipped_not_textable == 2
+    sent = Message.objects.filter(broadcast_recipient__broadcast=broadcast)
+    assert [m.conversation.participants for m in sent] == [[MOBILE]]
+    lookups = UsageCounter.objects.filter(tenant=tenant, metric=Metric.LOOKUPS)
+    assert sum(row.quantity for row in lookups) == 3
