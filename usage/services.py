@@ -68,7 +68,6 @@ def usage_batch() -> Iterator[None]:
         usage_record(tenant=tenant, metric=metric, quantity=quantity, on=day)
 
 
-@transaction.atomic
 def usage_record(*, tenant: Tenant, metric: str, quantity: int, on: date | None = None) -> None:
     """Adds ``quantity`` to the tenant's counter of ``metric`` for the day ``on`` (UTC today).
 
@@ -86,6 +85,11 @@ def usage_record(*, tenant: Tenant, metric: str, quantity: int, on: date | None 
         key = (tenant.pk, day, metric)
         pending[key] = (tenant, pending.get(key, (tenant, 0))[1] + quantity)
         return
+    _write(tenant, metric, quantity, day)
+
+
+@transaction.atomic
+def _write(tenant: Tenant, metric: str, quantity: int, day: date) -> None:
     rows = UsageCounter.objects.filter(tenant=tenant, day=day, metric=metric)
     if not rows.update(quantity=F("quantity") + quantity):
         try:

@@ -54,6 +54,7 @@ def _conversation_for(
                 conversation.contacts.set([_contact_for(tenant, n) for n in ordered])
         except IntegrityError:
             conversation = rows.get()
+    conversation.phone_number = phone_number  # the row in hand; callers read it (event payloads)
     return conversation
 
 

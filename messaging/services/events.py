@@ -102,7 +102,7 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
     if not _handle_keyword(tenant, phone_number, message):
         after_hours_reply_maybe_send(tenant=tenant, phone_number=phone_number, message=message)
     # Last: the tenant's day counter is a hot row, locked from here to the commit only.
-    message_usage_record(message=message)
+    message_usage_record(message=message, media_count=len(media_ids))
     return message, True
 
 
