@@ -25,6 +25,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from core import secret_box
+from core.batch import remembered
 from core.errors import Conflict, ParleyError
 from core.retries import Classification, RetryLater, RetryPolicy
 from tenants.models import Membership, Tenant
@@ -301,7 +302,11 @@ def event_record(
     for that type (nothing to send, now or on a later replay)."""
     if type not in catalogue.EVENTS:
         raise ValueError(f"unknown webhook event type {type!r}")
-    if not _listening(tenant_id, type, enabled_only=False).exists():
+    listening = remembered(
+        ("webhook-listening", tenant_id, type),
+        lambda: _listening(tenant_id, type, enabled_only=False).exists(),
+    )
+    if not listening:
         return None
     moment = at or timezone.now()
     event = Event.objects.create(

@@ -22,6 +22,7 @@ from bandwidth.callbacks import (
     parse_messaging_callbacks,
     parse_messaging_elements,
 )
+from core.batch import batch
 from core.locks import Lock, first_free
 from tenants.errors import ParleyError
 from tenants.models import Tenant
@@ -173,7 +174,7 @@ def _drain_batch_once(batch_size: int) -> int:
         tenant_ids = {raw.tenant_id for raw in rows if raw.tenant_id is not None}
         tenants = {t.pk: t for t in Tenant.objects.filter(pk__in=tenant_ids)}
         by_outcome: dict[str, list[int]] = {}
-        with usage_batch():
+        with usage_batch(), batch():
             for raw in rows:
                 tenant = tenants.get(raw.tenant_id) if raw.tenant_id is not None else None
                 outcome, error = _process_stored(tenant, raw)

@@ -15,6 +15,7 @@ from bandwidth.callbacks import (
     parse_messaging_callbacks,
 )
 from compliance import services as compliance_services
+from core.batch import remembered
 from tenants.errors import ParleyError
 from tenants.models import Tenant
 
@@ -52,10 +53,13 @@ def inbound_message_record(*, tenant: Tenant, event: MessageReceived) -> tuple[M
     stored once per Bandwidth id; keywords handled; media fetched by a task."""
     data = event.message
     owner = data.owner
-    phone_number = (
-        PhoneNumber.objects.for_tenant(tenant)
-        .filter(number=owner, status=PhoneNumber.Status.ACTIVE)
-        .first()
+    phone_number = remembered(
+        ("active-number", tenant.pk, owner),
+        lambda: (
+            PhoneNumber.objects.for_tenant(tenant)
+            .filter(number=owner, status=PhoneNumber.Status.ACTIVE)
+            .first()
+        ),
     )
     if phone_number is None:
         raise ParleyError(f"{owner} is not an active number of {tenant.name}.")

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core import hours as business_hours
+from core.batch import remembered
 from tenants.errors import ParleyError
 from tenants.models import Tenant
 
@@ -144,11 +145,14 @@ def after_hours_reply_maybe_send(
     has no after-hours text)."""
     if len(message.conversation.participants) != 1 or not tenant.is_active:
         return None
-    config = (
-        AfterHoursReply.objects.for_tenant(tenant)
-        .filter(Q(phone_number=phone_number) | Q(phone_number__isnull=True))
-        .order_by(F("phone_number").asc(nulls_last=True))
-        .first()
+    config = remembered(
+        ("after-hours", tenant.pk, phone_number.pk),
+        lambda: (
+            AfterHoursReply.objects.for_tenant(tenant)
+            .filter(Q(phone_number=phone_number) | Q(phone_number__isnull=True))
+            .order_by(F("phone_number").asc(nulls_last=True))
+            .first()
+        ),
     )
     if config is None or not config.enabled or not config.text:
         return None

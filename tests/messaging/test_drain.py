@@ -201,3 +201,35 @@ def test_drainers_are_bounded_by_their_slots_and_a_full_batch_wakes_another(
     busy[0].release()
     assert Message.objects.filter(tenant=wired.tenant).count() == 40
     assert Message.objects.filter(tenant=other_wired.tenant).count() == 40
+
+
+def test_a_batch_asks_what_its_events_share_once_and_forgets_it_after(wired, client):
+    """Twenty texts to one number in one batch: the number's row, its after-hours text and
+    whether a webhook endpoint listens are each read once, not once per text. The next batch
+    reads them again, so an endpoint added in between hears of the next text."""
+    from django.test.utils import CaptureQueriesContext
+
+    from integrations import services as integrations_services
+    from integrations.models import Event as WebhookEvent
+
+    texts = [received(wired.e164, f"+1919555{i:04d}", "hi", message_id=f"q{i}") for i in range(20)]
+    post_events(client, wired.auth, texts)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.raw_events_drain() == 20
+    assert Message.objects.filter(direction="in").count() == 20
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    for table in (
+        "numbers_phonenumber",
+        "messaging_afterhoursreply",
+        "integrations_webhookendpoint",
+    ):
+        assert sum(f'FROM "{table}"' in sql for sql in reads) == 1, table
+
+    integrations_services.webhook_endpoint_create(
+        tenant=wired.tenant,
+        url="https://hooks.example.com/parley",
+        event_types=["message.received"],
+    )
+    post_events(client, wired.auth, [received(wired.e164, "+19195550999", "new", message_id="q99")])
+    assert services.raw_events_drain() == 1
+    assert WebhookEvent.objects.filter(tenant=wired.tenant, type="message.received").count() == 1
