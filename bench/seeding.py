@@ -42,8 +42,13 @@ def sender_number(number_index: int, sender: int, senders_per_number: int) -> st
     return f"+1984{number_index * senders_per_number + sender:07d}"
 
 
+# Exchange 200 and up (valid NANP numbers), starting at line 0200: the emulator reserves lines
+# 0100 to 0103 for landlines, deactivated and VoIP numbers, which Parley would not text.
+FIRST_LINE = 2_000_200
+
+
 def recipient_number(index: int) -> str:
-    return f"+1985{2_000_000 + index:07d}"  # exchange 200 and up: a valid NANP number
+    return f"+1985{FIRST_LINE + index:07d}"
 
 
 def seed_fleet(tenants: int, per_tenant: int) -> list[FleetTenant]:
@@ -163,7 +168,7 @@ def seed_outbound(label: str, per_number: int, numbers: list[str]) -> dict[str, 
 
 
 def broadcast_recipient(index: int) -> str:
-    return f"+1986{2_000_000 + index:07d}"
+    return f"+1986{FIRST_LINE + index:07d}"
 
 
 def seed_broadcast(
