@@ -21,6 +21,4 @@ def full_time(value: datetime) -> str:
 def time_html(value: datetime) -> SafeString:
     """``<time datetime="ISO 8601 with offset">`` around the full local time (both are made of
     digits, month abbreviations and punctuation, nothing to escape)."""
-    local = local_time(value)
-    text = dateformat.format(local, formats.get_format("DATETIME_FORMAT"))
-    return SafeString(f'<time datetime="{local.isoformat()}">{text}</time>')
+    return SafeString(f'<time datetime="{local_time(value).isoformat()}">{full_time(value)}</time>')
